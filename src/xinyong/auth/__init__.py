@@ -1,0 +1,1 @@
+"""Who acts: request context, roles and permissions, the audit log, personal-data crypto."""

@@ -1,0 +1,33 @@
+"""The ``Context`` every service function receives: who acts, in which role, when, on which session."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who does what, when, through which database session."""
+
+    session: Session
+    actor: str
+    role: str
+    department_id: int | None = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    at: datetime = field(default_factory=clock.now)
+
+    @property
+    def today(self) -> date:
+        """The acting date in China."""
+        return self.at.astimezone(clock.CHINA_TZ).date()
+
+
+def system_context(session: Session, actor: str = "system") -> Context:
+    """Context for CLI commands and scheduled jobs run by the operator."""
+    return Context(session=session, actor=actor, role="system")

@@ -1,0 +1,34 @@
+"""The ``xinyong`` command line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from xinyong.db.session import DatabaseConfigError
+
+app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
+
+
+def _register() -> None:
+    from xinyong.commands import calendar, codes, db, demo, serve, subjects
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(codes.app, name="codes")
+    app.add_typer(calendar.app, name="calendar")
+    app.add_typer(subjects.app, name="subjects")
+    app.command("demo")(demo.demo)
+    app.command("serve")(serve.serve)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: run the app, turning configuration errors into one clear line."""
+    try:
+        app()
+    except DatabaseConfigError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,5 @@
+"""CLI: demo (being built)."""
+
+
+def demo() -> None:
+    """Load the demo district."""

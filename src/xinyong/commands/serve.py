@@ -1,0 +1,5 @@
+"""CLI: serve (being built)."""
+
+
+def serve() -> None:
+    """Serve the web app."""

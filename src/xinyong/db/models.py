@@ -1,0 +1,12 @@
+"""Import every domain's tables so ``Base.metadata`` is complete (Alembic, test set-up).
+
+Tables live beside their domain code (``<package>/models.py``, as design.md's per-package shape says);
+this module is the one list of them.
+"""
+
+from xinyong import calendar as _calendar  # noqa: F401
+from xinyong.auth import models as _auth  # noqa: F401
+from xinyong.db.base import Base
+from xinyong.subjects import models as _subjects  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,91 @@
+"""Engine and session factory; one clear error line for a broken database URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong.settings import get_settings
+
+
+class DatabaseConfigError(RuntimeError):
+    """The configured database URL cannot be used."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy, not pysqlite, issue BEGIN so SAVEPOINTs work (SQLAlchemy docs, "Serializable isolation").
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an engine for ``url`` (default: settings), failing with one readable line."""
+    raw = url or get_settings().database_url
+    try:
+        parsed = make_url(raw)
+    except ArgumentError as exc:
+        raise DatabaseConfigError(f"XINYONG_DATABASE_URL 无法解析 (cannot parse database URL): {raw!r}") from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        elif parsed.get_backend_name() == "postgresql":
+            engine = create_engine(parsed, pool_pre_ping=True)
+        else:
+            raise DatabaseConfigError(
+                f"不支持的数据库 (unsupported database) {parsed.get_backend_name()!r}: use sqlite or postgresql"
+            )
+    except NoSuchModuleError as exc:
+        raise DatabaseConfigError(f"数据库驱动不可用 (no driver for) {parsed.drivername!r}") from exc
+    return engine
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The process-wide engine (cached)."""
+    return make_engine()
+
+
+@lru_cache
+def _factory() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    session = _factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def reset_caches() -> None:
+    """Forget the cached engine and session factory (after settings change)."""
+    _factory.cache_clear()
+    get_engine.cache_clear()
