@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from xinyong.db.session import DatabaseConfigError
 
@@ -31,4 +32,8 @@ def main() -> None:
         app()
     except DatabaseConfigError as exc:
         print(f"错误: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+        print(f"错误: 无法连接或操作数据库 (database error): {reason}", file=sys.stderr)
         raise SystemExit(2) from None

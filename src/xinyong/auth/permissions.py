@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from xinyong.auth.context import Context
+from xinyong.errors import XinyongError
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(XinyongError, PermissionError):
     """The acting role lacks the permission."""
 
+    status = 403
+    code = "forbidden"
+
     def __init__(self, role: str, permission: str) -> None:
-        super().__init__(f"角色 {role} 无权执行 {permission} (permission denied)")
+        super().__init__(f"角色 {role} 无权执行 {permission}")
         self.role = role
         self.permission = permission
 

@@ -1,0 +1,1 @@
+"""Rulebooks as data: YAML files beside this module, validated at load, versioned and cited."""

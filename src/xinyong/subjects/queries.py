@@ -1,0 +1,176 @@
+"""Read side of the registry: search, look-up, code quality. Set-based SQL only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+
+from xinyong.codes.divisions import township_by_code
+from xinyong.codes.normalize import normalize_code
+from xinyong.codes.uscc import PLACEHOLDER
+from xinyong.errors import InvalidInput
+from xinyong.settings import get_settings
+from xinyong.subjects.models import Subject, SubjectNameGram
+from xinyong.subjects.names import normalize_name, query_grams
+from xinyong.subjects.rules import registry_rules
+from xinyong.subjects.schemas import CodeQuality, SearchPage, SubjectOut
+
+CODE_QUERY = re.compile(r"^[0-9A-Z]{6,18}$")
+MAX_QUERY = 50
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What the reader may see: the public never sees natural persons or unmasked personal data."""
+
+    include_natural_persons: bool = False
+    unmask_personal: bool = False
+
+
+PUBLIC = Audience()
+
+
+def to_out(subject: Subject, audience: Audience = PUBLIC) -> SubjectOut:
+    """A subject as the audience may see it."""
+    township = township_by_code(subject.township_code) if subject.township_code else None
+    legal_rep = subject.legal_representative
+    if subject.kind == "individual_business" and legal_rep and not audience.unmask_personal:
+        # The operator of an individual business is a natural person: mask for the public (design.md §6).
+        from xinyong.auth.pii import mask_name
+
+        legal_rep = mask_name(legal_rep)
+    return SubjectOut(
+        id=subject.id,
+        kind=subject.kind,
+        kind_label=SubjectOut.kind_label_of(subject.kind),
+        name=subject.name,
+        uscc=subject.uscc,
+        uscc_problems=[p for p in (subject.uscc_problems or "").split(",") if p],
+        reg_no=subject.reg_no,
+        ric_masked=subject.ric_masked if audience.include_natural_persons else None,
+        legal_representative=legal_rep,
+        township_code=subject.township_code,
+        township_name=township.name if township else None,
+        registered_on=subject.registered_on,
+        status=subject.status,
+    )
+
+
+def _gram_filter(column: InstrumentedAttribute[str], gram: str) -> ColumnElement[bool]:
+    """Condition on a gram column: equality for a bigram, a prefix range for a single character."""
+    if len(gram) == 1:
+        return and_(column >= gram, column < chr(ord(gram) + 1))
+    return column == gram
+
+
+def _bounded_count(session: Session, gram: str, cap: int) -> int:
+    inner = select(literal(1)).select_from(SubjectNameGram).where(_gram_filter(SubjectNameGram.gram, gram)).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(inner)) or 0
+
+
+def search_subjects(
+    session: Session, query: str, *, offset: int = 0, limit: int | None = None, audience: Audience = PUBLIC
+) -> SearchPage:
+    """Find subjects by name fragment (any Chinese substring) or by code prefix.
+
+    Name search drives from the rarest bigram of the query (counts are bounded by
+    ``search_candidate_cap`` so a common fragment costs no more than a rare one) and requires every other
+    bigram by primary-key look-ups; results are in registration order. For a fragment whose every bigram
+    is more common than the cap, the total is reported as a lower bound.
+    """
+    settings = get_settings()
+    limit = limit or settings.search_page_size
+    if len(query) > MAX_QUERY:
+        raise InvalidInput(f"查询词过长（最多 {MAX_QUERY} 字）", field="q")
+    if offset < 0 or not 0 < limit <= 100:
+        raise InvalidInput("分页参数无效", field="offset")
+    text = normalize_name(query)
+    if not text:
+        raise InvalidInput("请输入名称或统一社会信用代码", field="q")
+    kind_ok = True if audience.include_natural_persons else Subject.kind != "natural_person"
+    code = normalize_code(query)
+    if CODE_QUERY.match(code) and any(ch.isdigit() for ch in code):
+        stmt = select(Subject).where(kind_ok, Subject.uscc >= code, Subject.uscc < code + "~")
+        return _page(session, stmt, query, "code", offset, limit, None, audience)
+
+    cap = settings.search_candidate_cap
+    grams = query_grams(text)
+    counts = {g: _bounded_count(session, g, cap) for g in grams}
+    driver = min(grams, key=lambda g: counts[g])
+    if counts[driver] == 0:
+        return SearchPage(query=query, mode="name", total=0, total_is_lower_bound=False, offset=offset,
+                          limit=limit, items=[])
+    bound = None if counts[driver] < cap else cap
+    if len(driver) == 1 and bound:
+        # A very common single character: scanning names in id order meets a page of matches at once.
+        stmt = select(Subject).where(Subject.name.contains(text, autoescape=True), kind_ok)
+        return _page(session, stmt, query, "name", offset, limit, bound, audience, text)
+    drive = aliased(SubjectNameGram)
+    stmt = select(Subject).join(drive, drive.subject_id == Subject.id)
+    stmt = stmt.where(_gram_filter(drive.gram, driver), kind_ok)
+    for g in grams:
+        if g != driver:
+            other = aliased(SubjectNameGram)
+            stmt = stmt.where(exists().where(other.subject_id == Subject.id, _gram_filter(other.gram, g)))
+    return _page(session, stmt.distinct() if len(driver) == 1 else stmt, query, "name", offset, limit, bound,
+                 audience, text)
+
+
+def _page(
+    session: Session,
+    stmt: Select[tuple[Subject]],
+    query: str,
+    mode: str,
+    offset: int,
+    limit: int,
+    bound: int | None,
+    audience: Audience,
+    text: str | None = None,
+) -> SearchPage:
+    if bound is None:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        lower = False
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.limit(bound).subquery())) or 0
+        lower = total >= bound
+    rows = session.scalars(stmt.order_by(Subject.id).offset(offset).limit(limit)).all()
+    if text is not None:
+        # Bigram containment is exact for one- and two-character fragments; longer ones are verified here.
+        rows = [r for r in rows if text in normalize_name(r.name)]
+    return SearchPage(query=query, mode=mode, total=total, total_is_lower_bound=lower, offset=offset, limit=limit,
+                      items=[to_out(r, audience) for r in rows])
+
+
+def subjects_by_uscc(session: Session, uscc: str) -> list[Subject]:
+    """All subjects holding ``uscc`` (more than one means a duplicate code)."""
+    code = normalize_code(uscc)
+    return list(session.scalars(select(Subject).where(Subject.uscc == code).order_by(Subject.id)))
+
+
+def code_quality(session: Session) -> CodeQuality:
+    """Duplicate and erroneous codes in the registry against the work-plan target (set-based)."""
+    rule = registry_rules().code_quality
+    org = Subject.kind != "natural_person"
+    subjects = session.scalar(select(func.count()).where(org)) or 0
+    coded = and_(org, Subject.uscc.is_not(None), Subject.uscc != PLACEHOLDER)
+    missing = subjects - (session.scalar(select(func.count()).where(coded)) or 0)
+    erroneous = session.scalar(select(func.count()).where(coded, Subject.uscc_problems != "")) or 0
+    dup = (
+        select(Subject.uscc, func.count().label("n"))
+        .where(coded)
+        .group_by(Subject.uscc)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    dup_codes, dup_subjects = session.execute(
+        select(func.count(), func.coalesce(func.sum(dup.c.n), 0)).select_from(dup)
+    ).one()
+    rate = (dup_codes + erroneous) / subjects if subjects else 0.0
+    return CodeQuality(
+        subjects=subjects, duplicate_codes=dup_codes, duplicate_subjects=int(dup_subjects),
+        erroneous_codes=erroneous, missing_codes=missing, rate=rate, target=rule.target_rate,
+        meets_target=rate <= rule.target_rate,
+    )
