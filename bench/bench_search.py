@@ -70,8 +70,12 @@ def run(url: str, n: int = 200, seed: int = 7) -> dict[str, object]:
 
     def summary(ts: list[float]) -> dict[str, float]:
         ts = sorted(ts)
-        return {"n": len(ts), "median_ms": round(statistics.median(ts), 2),
-                "p95_ms": round(ts[min(len(ts) - 1, int(len(ts) * 0.95))], 2), "max_ms": round(ts[-1], 2)}
+        return {
+            "n": len(ts),
+            "median_ms": round(statistics.median(ts), 2),
+            "p95_ms": round(ts[min(len(ts) - 1, int(len(ts) * 0.95))], 2),
+            "max_ms": round(ts[-1], 2),
+        }
 
     return {
         "database": engine.dialect.name,

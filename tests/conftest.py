@@ -55,8 +55,11 @@ def _pg_engine() -> tuple[Engine, str]:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # pragma: no cover - environment problem, reported clearly
-        pytest.exit(f"PostgreSQL at {PG_URL} is not reachable ({exc.__class__.__name__}); start it or set "
-                    "XINYONG_TEST_DATABASES=sqlite", returncode=3)
+        pytest.exit(
+            f"PostgreSQL at {PG_URL} is not reachable ({exc.__class__.__name__}); start it or set "
+            "XINYONG_TEST_DATABASES=sqlite",
+            returncode=3,
+        )
     finally:
         admin.dispose()
     engine = make_engine(PG_URL)

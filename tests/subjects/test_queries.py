@@ -1,8 +1,8 @@
 """Registry reads: Chinese substring search, code search, privacy, code quality."""
 
 import pytest
-from factories import company, ric, uscc
 
+from factories import company, ric, uscc
 from xinyong.auth.context import Context
 from xinyong.errors import InvalidInput
 from xinyong.settings import get_settings
@@ -34,6 +34,13 @@ def test_chinese_substring_found_on_both_databases(registry: Context) -> None:
 def test_longer_fragment_requires_contiguous_match(registry: Context) -> None:
     assert names(search_subjects(registry.session, "禾丰食品")) == ["广州禾丰食品有限公司"]
     assert search_subjects(registry.session, "丰禾丰").total == 0
+
+
+def test_total_counts_only_contiguous_matches(ctx: Context) -> None:
+    company(ctx, "广州禾丰丰禾有限公司", 30)
+    company(ctx, "广州禾丰禾有限公司", 31)
+    page = search_subjects(ctx.session, "禾丰禾")
+    assert (page.total, names(page)) == (1, ["广州禾丰禾有限公司"])
 
 
 def test_single_character_and_last_character(registry: Context) -> None:
@@ -105,8 +112,9 @@ def test_code_quality_counts_duplicates_errors_and_missing(ctx: Context) -> None
     company(ctx, "重码一", 1, allow_duplicate=True)
     bad = uscc(20)[:17] + ("0" if uscc(20)[17] != "0" else "1")
     company(ctx, "错码", 20, code=bad)
-    register_subject(ctx, SubjectIn(kind="individual_business", name="无照店", uscc="00000000000000000X",
-                                    reg_no="440126600000001"))
+    register_subject(
+        ctx, SubjectIn(kind="individual_business", name="无照店", uscc="00000000000000000X", reg_no="440126600000001")
+    )
     register_subject(ctx, SubjectIn(kind="natural_person", name="李四", ric=ric(seq="456")))
     q = code_quality(ctx.session)
     assert (q.subjects, q.duplicate_codes, q.duplicate_subjects, q.erroneous_codes, q.missing_codes) == (13, 1, 2, 1, 1)

@@ -1,9 +1,9 @@
 """Registry actions: validation, duplicates, corrections, audit."""
 
 import pytest
-from factories import company, ric, uscc
 from sqlalchemy import select
 
+from factories import company, ric, uscc
 from xinyong.auth import pii
 from xinyong.auth.context import Context
 from xinyong.auth.models import AuditEvent
@@ -64,8 +64,13 @@ def test_invalid_subjects_are_refused_with_field(ctx: Context, data: dict, field
 def test_placeholder_allowed_for_individual_business_with_reg_no(ctx: Context) -> None:
     s = service.register_subject(
         ctx,
-        SubjectIn(kind="individual_business", name="番禺区市桥陈记餐饮店", uscc="00000000000000000X",
-                  reg_no="440126600123456", legal_representative="陈大文"),
+        SubjectIn(
+            kind="individual_business",
+            name="番禺区市桥陈记餐饮店",
+            uscc="00000000000000000X",
+            reg_no="440126600123456",
+            legal_representative="陈大文",
+        ),
     )
     assert s.uscc == "00000000000000000X"
 

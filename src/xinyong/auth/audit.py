@@ -92,5 +92,3 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(count, False, event.id, "内容与哈希不符 (event modified)")
         prev = event.hash
     return ChainReport(count, True)
-
-

@@ -28,12 +28,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "bank": frozenset({"subjects.search_public"}),
     "auditor": frozenset({"subjects.search_public", "audit.read"}),
     "credit_office_staff": frozenset(
-        {"subjects.search_public", "subjects.read", "subjects.write", "subjects.correct_code",
-         "calendar.write", "audit.read"}
+        {
+            "subjects.search_public",
+            "subjects.read",
+            "subjects.write",
+            "subjects.correct_code",
+            "calendar.write",
+            "audit.read",
+        }
     ),
     "credit_office_admin": frozenset(
-        {"subjects.search_public", "subjects.read", "subjects.write", "subjects.correct_code",
-         "calendar.write", "audit.read", "demo.load"}
+        {
+            "subjects.search_public",
+            "subjects.read",
+            "subjects.write",
+            "subjects.correct_code",
+            "calendar.write",
+            "audit.read",
+            "demo.load",
+        }
     ),
 }
 # The operator at the console (CLI, scheduled jobs) may do everything an admin may.

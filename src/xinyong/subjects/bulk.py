@@ -12,12 +12,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.subjects.models import Subject
-from xinyong.subjects.names import name_grams
+from xinyong.subjects.names import name_grams, normalize_name
 
 SUBJECT_COLUMNS: tuple[str, ...] = (
-    "id", "kind", "name", "uscc", "uscc_problems", "reg_no", "ric_cipher", "ric_hash", "ric_masked",
-    "legal_representative", "organisation_type", "township_code", "address", "registered_on", "status",
-    "source", "created_at",
+    "id",
+    "kind",
+    "name",
+    "name_key",
+    "uscc",
+    "uscc_problems",
+    "reg_no",
+    "ric_cipher",
+    "ric_hash",
+    "ric_masked",
+    "legal_representative",
+    "organisation_type",
+    "township_code",
+    "address",
+    "registered_on",
+    "status",
+    "source",
+    "created_at",
 )
 
 
@@ -35,6 +50,8 @@ def insert_subjects(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert subject rows (with ids) and their name grams; COPY on PostgreSQL, executemany elsewhere."""
     if not rows:
         return
+    for row in rows:
+        row["name_key"] = normalize_name(row["name"])
     grams = gram_rows(rows)
     if session.get_bind().dialect.name == "postgresql":
         _copy(session, "subject", SUBJECT_COLUMNS, ([row.get(c) for c in SUBJECT_COLUMNS] for row in rows))
@@ -45,7 +62,10 @@ def insert_subjects(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     marks = ", ".join("?" for _ in SUBJECT_COLUMNS)
     conn.exec_driver_sql(
         f"INSERT INTO subject ({', '.join(SUBJECT_COLUMNS)}) VALUES ({marks})",
-        [tuple(p(row.get(c)) if p else row.get(c) for c, p in zip(SUBJECT_COLUMNS, procs, strict=True)) for row in rows],
+        [
+            tuple(p(row.get(c)) if p else row.get(c) for c, p in zip(SUBJECT_COLUMNS, procs, strict=True))
+            for row in rows
+        ],
     )
     conn.exec_driver_sql("INSERT INTO subject_name_gram (gram, subject_id) VALUES (?, ?)", grams)
 
@@ -64,5 +84,3 @@ def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[S
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row(row)
-
-

@@ -41,6 +41,8 @@ class Subject(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     kind: Mapped[str] = mapped_column(String(24))
     name: Mapped[str] = mapped_column(String(200))
+    # normalize_name(name): what search compares against (full-width folded, spaces dropped, upper-case).
+    name_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
     uscc: Mapped[str | None] = mapped_column(String(18))
     # Result of xinyong.codes at write time: "" valid, else comma-separated problem tokens; NULL = no code.
     # Kept as data so the registry's error rate is one set-based query (recomputed by `subjects recheck-codes`).

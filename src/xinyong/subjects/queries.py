@@ -67,7 +67,13 @@ def _gram_filter(column: InstrumentedAttribute[str], gram: str) -> ColumnElement
 
 
 def _bounded_count(session: Session, gram: str, cap: int) -> int:
-    inner = select(literal(1)).select_from(SubjectNameGram).where(_gram_filter(SubjectNameGram.gram, gram)).limit(cap).subquery()
+    inner = (
+        select(literal(1))
+        .select_from(SubjectNameGram)
+        .where(_gram_filter(SubjectNameGram.gram, gram))
+        .limit(cap)
+        .subquery()
+    )
     return session.scalar(select(func.count()).select_from(inner)) or 0
 
 
@@ -78,8 +84,9 @@ def search_subjects(
 
     Name search drives from the rarest bigram of the query (counts are bounded by
     ``search_candidate_cap`` so a common fragment costs no more than a rare one) and requires every other
-    bigram by primary-key look-ups; results are in registration order. For a fragment whose every bigram
-    is more common than the cap, the total is reported as a lower bound.
+    bigram by primary-key look-ups, then the whole fragment against ``name_key``; results are in
+    registration order. For a fragment whose every bigram is more common than the cap, the total is reported
+    as a lower bound.
     """
     settings = get_settings()
     limit = limit or settings.search_page_size
@@ -101,13 +108,14 @@ def search_subjects(
     counts = {g: _bounded_count(session, g, cap) for g in grams}
     driver = min(grams, key=lambda g: counts[g])
     if counts[driver] == 0:
-        return SearchPage(query=query, mode="name", total=0, total_is_lower_bound=False, offset=offset,
-                          limit=limit, items=[])
+        return SearchPage(
+            query=query, mode="name", total=0, total_is_lower_bound=False, offset=offset, limit=limit, items=[]
+        )
     bound = None if counts[driver] < cap else cap
     if len(driver) == 1 and bound:
         # A very common single character: scanning names in id order meets a page of matches at once.
-        stmt = select(Subject).where(Subject.name.contains(text, autoescape=True), kind_ok)
-        return _page(session, stmt, query, "name", offset, limit, bound, audience, text)
+        stmt = select(Subject).where(Subject.name_key.contains(text, autoescape=True), kind_ok)
+        return _page(session, stmt, query, "name", offset, limit, bound, audience)
     drive = aliased(SubjectNameGram)
     stmt = select(Subject).join(drive, drive.subject_id == Subject.id)
     stmt = stmt.where(_gram_filter(drive.gram, driver), kind_ok)
@@ -115,8 +123,10 @@ def search_subjects(
         if g != driver:
             other = aliased(SubjectNameGram)
             stmt = stmt.where(exists().where(other.subject_id == Subject.id, _gram_filter(other.gram, g)))
-    return _page(session, stmt.distinct() if len(driver) == 1 else stmt, query, "name", offset, limit, bound,
-                 audience, text)
+    if len(grams) > 1:
+        # Bigram containment is necessary, not sufficient, beyond two characters: check the whole fragment.
+        stmt = stmt.where(Subject.name_key.contains(text, autoescape=True))
+    return _page(session, stmt.distinct() if len(driver) == 1 else stmt, query, "name", offset, limit, bound, audience)
 
 
 def _page(
@@ -128,7 +138,6 @@ def _page(
     limit: int,
     bound: int | None,
     audience: Audience,
-    text: str | None = None,
 ) -> SearchPage:
     if bound is None:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -137,11 +146,15 @@ def _page(
         total = session.scalar(select(func.count()).select_from(stmt.limit(bound).subquery())) or 0
         lower = total >= bound
     rows = session.scalars(stmt.order_by(Subject.id).offset(offset).limit(limit)).all()
-    if text is not None:
-        # Bigram containment is exact for one- and two-character fragments; longer ones are verified here.
-        rows = [r for r in rows if text in normalize_name(r.name)]
-    return SearchPage(query=query, mode=mode, total=total, total_is_lower_bound=lower, offset=offset, limit=limit,
-                      items=[to_out(r, audience) for r in rows])
+    return SearchPage(
+        query=query,
+        mode=mode,
+        total=total,
+        total_is_lower_bound=lower,
+        offset=offset,
+        limit=limit,
+        items=[to_out(r, audience) for r in rows],
+    )
 
 
 def subjects_by_uscc(session: Session, uscc: str) -> list[Subject]:
@@ -170,7 +183,12 @@ def code_quality(session: Session) -> CodeQuality:
     ).one()
     rate = (dup_codes + erroneous) / subjects if subjects else 0.0
     return CodeQuality(
-        subjects=subjects, duplicate_codes=dup_codes, duplicate_subjects=int(dup_subjects),
-        erroneous_codes=erroneous, missing_codes=missing, rate=rate, target=rule.target_rate,
+        subjects=subjects,
+        duplicate_codes=dup_codes,
+        duplicate_subjects=int(dup_subjects),
+        erroneous_codes=erroneous,
+        missing_codes=missing,
+        rate=rate,
+        target=rule.target_rate,
         meets_target=rate <= rule.target_rate,
     )

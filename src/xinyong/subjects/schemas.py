@@ -14,8 +14,9 @@ class SubjectIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    kind: str = Field(description="legal_person / unincorporated_org / individual_business / natural_person / "
-                      "government_body")
+    kind: str = Field(
+        description="legal_person / unincorporated_org / individual_business / natural_person / government_body"
+    )
     name: str = Field(min_length=1, max_length=200)
     uscc: str | None = Field(default=None, max_length=40)
     reg_no: str | None = Field(default=None, max_length=32)

@@ -16,7 +16,7 @@ from xinyong.codes.uscc import PLACEHOLDER, uscc_problem_string
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.subjects.bulk import insert_subjects, next_subject_id
 from xinyong.subjects.models import SUBJECT_KINDS, CodeCorrection, Subject, SubjectNameGram
-from xinyong.subjects.names import name_grams
+from xinyong.subjects.names import name_grams, normalize_name
 from xinyong.subjects.schemas import SubjectIn
 
 ORGANISATION_KINDS = frozenset(SUBJECT_KINDS) - {"natural_person"}
@@ -96,8 +96,13 @@ def register_subject(ctx: Context, data: SubjectIn, *, allow_duplicate: bool = F
         if holders:
             raise Conflict(f"统一社会信用代码 {row['uscc']} 已被主体 {holders[0]} 使用（重码）", field="uscc")
     insert_subjects(ctx.session, [row])
-    audit.record(ctx, "subject.register", "subject", row["id"],
-                 {"kind": row["kind"], "uscc": row["uscc"], "uscc_problems": row["uscc_problems"]})
+    audit.record(
+        ctx,
+        "subject.register",
+        "subject",
+        row["id"],
+        {"kind": row["kind"], "uscc": row["uscc"], "uscc_problems": row["uscc_problems"]},
+    )
     subject = ctx.session.get(Subject, row["id"])
     assert subject is not None
     return subject
@@ -126,15 +131,26 @@ def correct_code(ctx: Context, subject_id: int, new_uscc: str, *, reason: str, s
     if holders:
         raise Conflict(f"统一社会信用代码 {new} 已被主体 {holders[0]} 使用（重码）", field="uscc")
     correction = CodeCorrection(
-        subject_id=subject_id, field="uscc", old_value=subject.uscc, new_value=new, reason=reason.strip(),
-        source=source.strip(), corrected_by=ctx.actor, corrected_at=ctx.at,
+        subject_id=subject_id,
+        field="uscc",
+        old_value=subject.uscc,
+        new_value=new,
+        reason=reason.strip(),
+        source=source.strip(),
+        corrected_by=ctx.actor,
+        corrected_at=ctx.at,
     )
     ctx.session.add(correction)
     subject.uscc = new
     subject.uscc_problems = uscc_problem_string(new)
     ctx.session.flush()
-    audit.record(ctx, "subject.correct_code", "subject", subject_id,
-                 {"old": correction.old_value, "new": new, "reason": correction.reason, "source": correction.source})
+    audit.record(
+        ctx,
+        "subject.correct_code",
+        "subject",
+        subject_id,
+        {"old": correction.old_value, "new": new, "reason": correction.reason, "source": correction.source},
+    )
     return correction
 
 
@@ -155,6 +171,7 @@ def rename_subject(ctx: Context, subject_id: int, new_name: str, *, source: str)
         delete(SubjectNameGram).where(SubjectNameGram.subject_id == subject_id, SubjectNameGram.gram.in_(old_grams))
     )
     subject.name = name
+    subject.name_key = normalize_name(name)
     ctx.session.add_all(SubjectNameGram(gram=g, subject_id=subject_id) for g in name_grams(name))
     ctx.session.flush()
     audit.record(ctx, "subject.rename", "subject", subject_id, {"old": old, "new": name, "source": source})
@@ -177,12 +194,12 @@ def recheck_codes(ctx: Context, chunk: int = 20_000) -> int:
         if not rows:
             break
         last_id = rows[-1].id
-        updates = [
-            {"sid": r.id, "p": p} for r in rows if (p := uscc_problem_string(r.uscc)) != r.uscc_problems
-        ]
+        updates = [{"sid": r.id, "p": p} for r in rows if (p := uscc_problem_string(r.uscc)) != r.uscc_problems]
         if updates:
             ctx.session.execute(
-                update(Subject.__table__).where(Subject.__table__.c.id == bindparam("sid")).values(uscc_problems=bindparam("p")),
+                update(Subject.__table__)
+                .where(Subject.__table__.c.id == bindparam("sid"))
+                .values(uscc_problems=bindparam("p")),
                 updates,
             )
             changed += len(updates)

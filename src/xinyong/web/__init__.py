@@ -1,0 +1,1 @@
+"""The web application: JSON API under ``/api/v1``, Chinese server-rendered pages, static files."""

@@ -1,0 +1,1 @@
+"""JSON routers (``/api/v1``, ``/healthz``)."""

@@ -1,0 +1,1 @@
+"""HTML routers (Jinja2 templates, htmx partials)."""
