@@ -1,4 +1,4 @@
-"""The ``Context`` every service function receives: who acts, in which role, when, on which session."""
+"""The ``Context`` every service function receives: who acts, in which role and scope, when, on which session."""
 
 from __future__ import annotations
 
@@ -13,12 +13,24 @@ from xinyong import clock
 
 @dataclass(frozen=True)
 class Context:
-    """Who does what, when, through which database session."""
+    """Who does what, when, through which database session.
+
+    ``department_id`` scopes a department officer (or a department's API token) to its own department's
+    data; ``subject_id`` ties a self-service account to its subject; ``institution`` names a bank.
+    ``account_id`` / ``token_id`` say which credential authenticated the request (None for the public and
+    the console operator).
+    """
 
     session: Session
     actor: str
     role: str
     department_id: int | None = None
+    subject_id: int | None = None
+    institution: str | None = None
+    account_id: int | None = None
+    token_id: int | None = None
+    scopes: frozenset[str] | None = None  # an API token's allowed operations; None = the role's full set
+    ip: str = ""
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     at: datetime = field(default_factory=clock.now)
 

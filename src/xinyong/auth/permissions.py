@@ -1,56 +1,67 @@
-"""Roles and the permissions they grant, in one place; every service function calls ``require``."""
+"""Roles and the permissions they grant, in one place; every service function calls ``require``.
+
+Scoping beyond the role (own department, own subject, a bank's authorisation) is checked by the helpers
+below, which every service uses instead of comparing ids itself.
+"""
 
 from __future__ import annotations
 
 from xinyong.auth.context import Context
 from xinyong.errors import XinyongError
 
+ROLES: dict[str, str] = {
+    "public": "公众",
+    "subject": "信用主体（本人/本单位）",
+    "department_officer": "部门数据报送员",
+    "credit_office_staff": "区信用办工作人员",
+    "credit_office_admin": "区信用办管理员",
+    "regulator": "监管执法人员",
+    "bank": "金融机构",
+    "auditor": "审计员",
+    "system": "系统（命令行与定时任务）",
+}
+
+_PUBLIC = {"subjects.search_public"}
+_LOGGED_IN = _PUBLIC | {"account.change_password"}
+_STAFF_READ = {"subjects.read"}
+_OFFICE = _LOGGED_IN | _STAFF_READ | {
+    "subjects.read_pii",
+    "subjects.write",
+    "subjects.correct_code",
+    "calendar.write",
+    "authorisations.grant",
+    "authorisations.read",
+    "tokens.read",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "public": frozenset(_PUBLIC),
+    "subject": frozenset(_LOGGED_IN | {"subjects.read_own", "authorisations.grant", "authorisations.read"}),
+    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | {"tokens.read"}),
+    "regulator": frozenset(_LOGGED_IN | _STAFF_READ),
+    "bank": frozenset(_LOGGED_IN | {"bank.query"}),
+    "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
+    "credit_office_staff": frozenset(_OFFICE),
+    "credit_office_admin": frozenset(_OFFICE | {"accounts.manage", "tokens.manage", "audit.verify", "demo.load"}),
+}
+# The operator at the console (CLI, scheduled jobs) may do everything.
+ROLE_PERMISSIONS["system"] = frozenset().union(*ROLE_PERMISSIONS.values())
+
+# Roles an API token may carry (machine clients only; people log in).
+TOKEN_ROLES = frozenset({"department_officer", "bank"})
+
 
 class PermissionDenied(XinyongError, PermissionError):
-    """The acting role lacks the permission."""
+    """The acting role lacks the permission, or the object is outside the actor's scope."""
 
     status = 403
     code = "forbidden"
 
-    def __init__(self, role: str, permission: str) -> None:
-        super().__init__(f"角色 {role} 无权执行 {permission}")
+    def __init__(self, role: str, permission: str, reason: str = "") -> None:
+        label = ROLES.get(role, role)
+        super().__init__(reason or f"{label}无权执行此操作（{permission}）")
         self.role = role
         self.permission = permission
-
-
-# Permission names are "<area>.<verb>". The security issue (#3) extends roles and scoping;
-# the table stays the single source.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "public": frozenset({"subjects.search_public"}),
-    "subject": frozenset({"subjects.search_public"}),
-    "department_officer": frozenset({"subjects.search_public", "subjects.read"}),
-    "regulator": frozenset({"subjects.search_public", "subjects.read"}),
-    "bank": frozenset({"subjects.search_public"}),
-    "auditor": frozenset({"subjects.search_public", "audit.read"}),
-    "credit_office_staff": frozenset(
-        {
-            "subjects.search_public",
-            "subjects.read",
-            "subjects.write",
-            "subjects.correct_code",
-            "calendar.write",
-            "audit.read",
-        }
-    ),
-    "credit_office_admin": frozenset(
-        {
-            "subjects.search_public",
-            "subjects.read",
-            "subjects.write",
-            "subjects.correct_code",
-            "calendar.write",
-            "audit.read",
-            "demo.load",
-        }
-    ),
-}
-# The operator at the console (CLI, scheduled jobs) may do everything an admin may.
-ROLE_PERMISSIONS["system"] = ROLE_PERMISSIONS["credit_office_admin"]
 
 
 def allowed(role: str, permission: str) -> bool:
@@ -59,6 +70,22 @@ def allowed(role: str, permission: str) -> bool:
 
 
 def require(ctx: Context, permission: str) -> None:
-    """Raise ``PermissionDenied`` unless the context's role grants ``permission``."""
+    """Raise ``PermissionDenied`` unless the context's role (and token scopes, if any) grant ``permission``."""
     if not allowed(ctx.role, permission):
         raise PermissionDenied(ctx.role, permission)
+    if ctx.scopes is not None and permission not in ctx.scopes:
+        raise PermissionDenied(ctx.role, permission, f"该令牌未被授权执行此操作（{permission}）")
+
+
+def require_department(ctx: Context, department_id: int | None, permission: str) -> None:
+    """``require`` plus: a department-scoped actor may only touch its own department's data."""
+    require(ctx, permission)
+    if ctx.role == "department_officer" and (ctx.department_id is None or ctx.department_id != department_id):
+        raise PermissionDenied(ctx.role, permission, "只能访问本部门的数据")
+
+
+def require_own_subject(ctx: Context, subject_id: int, permission: str) -> None:
+    """``require`` plus: a subject's own account may only act on that subject."""
+    require(ctx, permission)
+    if ctx.role == "subject" and ctx.subject_id != subject_id:
+        raise PermissionDenied(ctx.role, permission, "只能访问本主体的信息")

@@ -1,16 +1,30 @@
-"""Request-scoped dependencies: the database session and the acting context."""
+"""Request-scoped dependencies: the database session and the acting context.
+
+The context comes from, in order: an ``Authorization: Bearer xy_…`` API token, the login-session cookie,
+or else the anonymous public. A presented but invalid token is refused (401), never downgraded to public.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.auth.context import Context
+from xinyong.auth.credentials import SESSION_COOKIE, account_context, resolve_session, resolve_token, token_context
 from xinyong.db.session import session_scope
+from xinyong.errors import XinyongError
 
 PUBLIC_ACTOR = "public"
+
+
+class NotAuthenticated(XinyongError):
+    """No valid credential where one is required."""
+
+    status = 401
+    code = "unauthenticated"
 
 
 def get_session() -> Iterator[Session]:
@@ -19,6 +33,43 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def get_context(request: Request, session: Session = Depends(get_session)) -> Context:
+    """Who is acting: API token, login session, or the public."""
+    now = clock.now()
+    ip = _client_ip(request)
+    request_id = getattr(request.state, "request_id", None)
+    extra: dict[str, object] = {"ip": ip, "at": now}
+    if request_id:
+        extra["request_id"] = request_id
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, raw = auth.partition(" ")
+        token = resolve_token(session, raw.strip(), now) if scheme.lower() == "bearer" else None
+        if token is None:
+            raise NotAuthenticated("令牌无效、已过期或已吊销")
+        token.last_used_at = now
+        return token_context(session, token, **extra)
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    if cookie:
+        found = resolve_session(session, cookie, now)
+        if found is not None:
+            login, account = found
+            request.state.login_session = login
+            return account_context(session, account, **extra)
+    return Context(session=session, actor=PUBLIC_ACTOR, role="public", **extra)  # type: ignore[arg-type]
+
+
 def get_public_context(session: Session = Depends(get_session)) -> Context:
     """The context of an anonymous reader of the public site (role ``public``)."""
     return Context(session=session, actor=PUBLIC_ACTOR, role="public")
+
+
+def require_login(ctx: Context = Depends(get_context)) -> Context:
+    """A context that must be authenticated (401 otherwise)."""
+    if ctx.role == "public":
+        raise NotAuthenticated("请先登录或提供有效的接口令牌")
+    return ctx
