@@ -13,12 +13,15 @@ app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True,
 
 
 def _register() -> None:
-    from xinyong.commands import calendar, codes, db, demo, serve, subjects
+    from xinyong.commands import audit, calendar, codes, db, demo, serve, subjects, tokens, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(codes.app, name="codes")
     app.add_typer(calendar.app, name="calendar")
     app.add_typer(subjects.app, name="subjects")
+    app.add_typer(users.app, name="users")
+    app.add_typer(tokens.app, name="tokens")
+    app.add_typer(audit.app, name="audit")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

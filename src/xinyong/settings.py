@@ -48,6 +48,21 @@ class Settings(BaseSettings):
         default=5000, description="Posting-list size above which a name fragment counts as too common."
     )
 
+    # --- security (issue #3) ---
+    pii_old_keys: str = Field(
+        default="", description="Comma-separated retired Fernet keys still accepted for decryption (key rotation)."
+    )
+    cookie_secure: bool = Field(default=True, description="Send the login cookie only over HTTPS (and localhost).")
+    session_hours: int = Field(default=8, ge=1, le=24 * 30, description="Lifetime of a login session.")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins before the account is locked.")
+    login_lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    rate_search_per_minute: int = Field(default=60, ge=1, description="Public searches per client IP per minute.")
+    rate_login_per_minute: int = Field(default=10, ge=1, description="Login attempts per client IP per minute.")
+    max_request_bytes: int = Field(
+        default=120 * 1024 * 1024, ge=1024, description="Largest accepted request body (uploads included)."
+    )
+    token_max_days: int = Field(default=366, ge=1, description="Longest validity of an API token.")
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -8,9 +8,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 
 from xinyong import __version__
-from xinyong.web import errors
-from xinyong.web.api import health, subjects
-from xinyong.web.pages import public
+from xinyong.web import errors, middleware
+from xinyong.web.api import accounts, audit, authorisations, bank, health, staff, subjects, tokens
+from xinyong.web.pages import account, public
+from xinyong.web.pages import audit as audit_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
 
 TITLE = "公共信用信息平台"
@@ -32,10 +33,12 @@ def create_app() -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     errors.install(app)
+    middleware.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health.router)
-    app.include_router(subjects.router)
-    app.include_router(public.router)
+    for module in (health, subjects, staff, bank, authorisations, tokens, accounts, audit):
+        app.include_router(module.router)
+    for module in (public, account, audit_pages):
+        app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

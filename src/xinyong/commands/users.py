@@ -1,0 +1,5 @@
+"""CLI: users (being built)."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

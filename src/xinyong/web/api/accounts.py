@@ -1,0 +1,5 @@
+"""JSON API: accounts (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

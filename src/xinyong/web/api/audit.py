@@ -1,0 +1,5 @@
+"""JSON API: audit (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""JSON API: authorisations (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""JSON API: bank (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""JSON API: staff (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""JSON API: tokens (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: account (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: audit (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
