@@ -13,7 +13,7 @@ app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True,
 
 
 def _register() -> None:
-    from xinyong.commands import audit, calendar, codes, db, demo, serve, subjects, tokens, users
+    from xinyong.commands import audit, calendar, codes, db, demo, pii, serve, subjects, tokens, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(codes.app, name="codes")
@@ -22,6 +22,7 @@ def _register() -> None:
     app.add_typer(users.app, name="users")
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(pii.app, name="pii")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

@@ -24,15 +24,19 @@ ROLES: dict[str, str] = {
 _PUBLIC = {"subjects.search_public"}
 _LOGGED_IN = _PUBLIC | {"account.change_password"}
 _STAFF_READ = {"subjects.read"}
-_OFFICE = _LOGGED_IN | _STAFF_READ | {
-    "subjects.read_pii",
-    "subjects.write",
-    "subjects.correct_code",
-    "calendar.write",
-    "authorisations.grant",
-    "authorisations.read",
-    "tokens.read",
-}
+_OFFICE = (
+    _LOGGED_IN
+    | _STAFF_READ
+    | {
+        "subjects.read_pii",
+        "subjects.write",
+        "subjects.correct_code",
+        "calendar.write",
+        "authorisations.grant",
+        "authorisations.read",
+        "tokens.read",
+    }
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset(_PUBLIC),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from xinyong.db.session import get_engine
+from xinyong.logging_filters import install_pii_log_filter
 from xinyong.settings import get_settings
 
 
@@ -17,6 +18,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    install_pii_log_filter()  # ID and phone numbers never reach the logs
     get_engine()  # a broken XINYONG_DATABASE_URL fails here with one clear line, not on the first request
     uvicorn.run(
         "xinyong.web.app:create_app",

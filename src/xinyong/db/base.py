@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -21,3 +22,13 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+MAX_ID = 2**63 - 1  # largest BIGINT: ids beyond it match nothing and overflow the drivers' parameters
+
+T = TypeVar("T", bound=Base)
+
+
+def fetch(session: Session, model: type[T], ident: int) -> T | None:
+    """``session.get`` for an id typed by a user: None, not a driver overflow, when it is out of range."""
+    return session.get(model, ident) if 0 < ident <= MAX_ID else None

@@ -12,6 +12,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.codes.normalize import normalize_code
 from xinyong.codes.uscc import PLACEHOLDER
+from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.subjects import queries
 from xinyong.subjects.models import Subject
@@ -51,7 +52,7 @@ def search_public(ctx: Context, q: str, *, offset: int = 0, limit: int | None = 
 def public_subject(ctx: Context, subject_id: int) -> SubjectOut:
     """One subject as the public sees it; natural persons are not public and read as not found."""
     require(ctx, PERMISSION)
-    subject = ctx.session.get(Subject, subject_id)
+    subject = fetch(ctx.session, Subject, subject_id)
     if subject is None or subject.kind == "natural_person":
         raise NotFound("未找到该信用主体", field="id")
     return queries.to_out(subject)

@@ -13,6 +13,7 @@ from xinyong.codes.check import check_code
 from xinyong.codes.divisions import township_by_code
 from xinyong.codes.normalize import normalize_code
 from xinyong.codes.uscc import PLACEHOLDER, uscc_problem_string
+from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.subjects.bulk import insert_subjects, next_subject_id
 from xinyong.subjects.models import SUBJECT_KINDS, CodeCorrection, Subject, SubjectNameGram
@@ -116,7 +117,7 @@ def correct_code(ctx: Context, subject_id: int, new_uscc: str, *, reason: str, s
         raise InvalidInput("须填写纠错原因", field="reason")
     if not source.strip():
         raise InvalidInput("须填写纠错依据（来源文件或登记机关）", field="source")
-    subject = ctx.session.get(Subject, subject_id)
+    subject = fetch(ctx.session, Subject, subject_id)
     if subject is None:
         raise NotFound(f"主体 {subject_id} 不存在")
     if subject.kind == "natural_person":
@@ -162,7 +163,7 @@ def rename_subject(ctx: Context, subject_id: int, new_name: str, *, source: str)
         raise InvalidInput("名称不能为空且不超过200字", field="name")
     if not source.strip():
         raise InvalidInput("须填写变更依据", field="source")
-    subject = ctx.session.get(Subject, subject_id)
+    subject = fetch(ctx.session, Subject, subject_id)
     if subject is None:
         raise NotFound(f"主体 {subject_id} 不存在")
     old = subject.name

@@ -63,9 +63,11 @@ def get_context(request: Request, session: Session = Depends(get_session)) -> Co
     return Context(session=session, actor=PUBLIC_ACTOR, role="public", **extra)  # type: ignore[arg-type]
 
 
-def get_public_context(session: Session = Depends(get_session)) -> Context:
+def get_public_context(request: Request, session: Session = Depends(get_session)) -> Context:
     """The context of an anonymous reader of the public site (role ``public``)."""
-    return Context(session=session, actor=PUBLIC_ACTOR, role="public")
+    request_id = getattr(request.state, "request_id", None)
+    extra: dict[str, object] = {"request_id": request_id} if request_id else {}
+    return Context(session=session, actor=PUBLIC_ACTOR, role="public", ip=_client_ip(request), **extra)  # type: ignore[arg-type]
 
 
 def require_login(ctx: Context = Depends(get_context)) -> Context:

@@ -11,13 +11,14 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from xinyong.db.session import DatabaseConfigError
 from xinyong.errors import XinyongError
@@ -29,6 +30,7 @@ log = logging.getLogger("xinyong.web")
 JSON_PREFIXES = ("/api/", "/healthz", "/openapi.json")
 STATUS_TITLES = {
     400: "请求有误",
+    401: "请先登录",
     403: "无权访问",
     404: "未找到",
     405: "不支持的请求方法",
@@ -86,6 +88,10 @@ def error_response(
 
 async def _xinyong_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XinyongError)
+    if exc.status == 401 and request.method in ("GET", "HEAD") and not wants_json(request):
+        # A page that needs a login: go to the login form, then come back (local path only).
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
     return error_response(request, exc.status, exc.code, exc.message, exc.field, getattr(exc, "extra", None))
 
 
