@@ -1,4 +1,5 @@
-"""Shared fixtures: a ``db`` session parametrised over SQLite and PostgreSQL, a pinned clock.
+"""Shared fixtures: a ``db`` session parametrised over SQLite and PostgreSQL, a pinned clock, cheap password
+hashing (``fast_hasher``, opt-in), PII keys set through the environment (``pii_keys``) and two departments.
 
 PostgreSQL tests run in a throw-away schema of database ``test`` (``XINYONG_TEST_PG_URL``); each test
 runs inside a transaction that is rolled back. ``XINYONG_TEST_DATABASES=sqlite`` limits the run to
@@ -7,23 +8,25 @@ SQLite (for a machine without PostgreSQL); the default is both, and an unreachab
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
+import factories
+from testdb import DATABASES, PG_URL, create_schema, drop_schema
 from xinyong import clock
+from xinyong.auth import passwords, pii
 from xinyong.auth.context import Context
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
+from xinyong.settings import get_settings
+from xinyong.subjects.models import Department
 
 PINNED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 2026-11-27 10:00 in Beijing, a Friday
-PG_URL = os.environ.get("XINYONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-DATABASES = [d.strip() for d in os.environ.get("XINYONG_TEST_DATABASES", "sqlite,postgresql").split(",") if d]
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +41,6 @@ def pinned_clock() -> Iterator[datetime]:
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never touch the developer's var/xinyong.db."""
     monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{tmp_path_factory.getbasetemp() / 'unused.db'}")
-    from xinyong.settings import get_settings
-
     get_settings.cache_clear()
 
 
@@ -49,19 +50,14 @@ def _sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def _pg_engine() -> tuple[Engine, str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
     try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        schema = create_schema()
     except Exception as exc:  # pragma: no cover - environment problem, reported clearly
         pytest.exit(
             f"PostgreSQL at {PG_URL} is not reachable ({exc.__class__.__name__}); start it or set "
             "XINYONG_TEST_DATABASES=sqlite",
             returncode=3,
         )
-    finally:
-        admin.dispose()
     engine = make_engine(PG_URL)
     engine = create_engine(engine.url, connect_args={"options": f"-csearch_path={schema}"})
     return engine, schema
@@ -80,10 +76,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         upgrade(eng)
         yield eng
         eng.dispose()
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        drop_schema(schema)
 
 
 @pytest.fixture
@@ -104,6 +97,42 @@ def db(engine: Engine) -> Iterator[Session]:
 def ctx(db: Session) -> Context:
     """The console operator acting at the pinned time."""
     return Context(session=db, actor="tester", role="system")
+
+
+@pytest.fixture
+def fast_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Cheap argon2id parameters, for tests that exercise the password rules, not the hash cost.
+
+    Opt in with ``pytestmark = pytest.mark.usefixtures("fast_hasher")`` (or by naming the fixture)."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    passwords.dummy_hash.cache_clear()
+    yield
+    passwords.dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def pii_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """``pii_keys(current, old="", hash_key="hash-key-1", dev=False)`` sets the PII keys through the environment
+    (throw-away development keys only if ``dev``); cached settings and keys are forgotten before and after."""
+
+    def configure(current: str = "", old: str = "", hash_key: str = "hash-key-1", dev: bool = False) -> None:
+        monkeypatch.setenv("XINYONG_PII_KEY", current)
+        monkeypatch.setenv("XINYONG_PII_OLD_KEYS", old)
+        monkeypatch.setenv("XINYONG_PII_HASH_KEY", hash_key)
+        monkeypatch.setenv("XINYONG_DEV_KEYS", "true" if dev else "false")
+        get_settings.cache_clear()
+        pii.reset_keys()
+
+    pii.reset_keys()
+    yield configure
+    get_settings.cache_clear()
+    pii.reset_keys()
+
+
+@pytest.fixture
+def departments(db: Session) -> tuple[Department, Department]:
+    """Two departments: 市场监督管理局 (``scjgj``) and 司法局 (``sfj``)."""
+    return factories.departments(db)
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
-"""Setup data for registry tests: valid codes and subjects (setup only; rules are tested on the services)."""
+"""Setup data: valid codes, subjects and departments (setup only; rules are tested on the services)."""
 
 from __future__ import annotations
+
+from sqlalchemy.orm import Session
 
 from xinyong.auth.context import Context
 from xinyong.codes.ric import ric_check_char
 from xinyong.codes.uscc import make_uscc
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import Department, Subject
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import register_subject
 
@@ -25,3 +27,16 @@ def company(ctx: Context, name: str, n: int, *, code: str | None = None, allow_d
     """Register an enterprise legal person in 市桥街道."""
     data = SubjectIn(kind="legal_person", name=name, uscc=code or uscc(n), township_code="440113007")
     return register_subject(ctx, data, allow_duplicate=allow_duplicate)
+
+
+def market_regulator() -> Department:
+    """广州市番禺区市场监督管理局 (code ``scjgj``), not yet added to a session."""
+    return Department(code="scjgj", name="广州市番禺区市场监督管理局", uscc="11440113MB0000001X")
+
+
+def departments(db: Session) -> tuple[Department, Department]:
+    """Two departments: 市场监督管理局 (``scjgj``) and 司法局 (``sfj``), flushed."""
+    pair = (market_regulator(), Department(code="sfj", name="广州市番禺区司法局", uscc="11440113MB0000002X"))
+    db.add_all(pair)
+    db.flush()
+    return pair

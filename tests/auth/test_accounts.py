@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -24,13 +23,7 @@ from xinyong.subjects.models import Department
 PASSWORD = "Xinyong-admin-2026"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Cheap argon2id parameters: these tests exercise the rules, not the hash cost."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    passwords.dummy_hash.cache_clear()
-    yield
-    passwords.dummy_hash.cache_clear()
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # these tests exercise the rules, not the hash cost
 
 
 @pytest.fixture

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from principals import add_account, login_session
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong.auth import audit
 from xinyong.auth.context import Context
-from xinyong.auth.credentials import SESSION_COOKIE, hash_secret, new_secret
-from xinyong.auth.models import Account, AuditEvent, LoginSession
+from xinyong.auth.credentials import SESSION_COOKIE
+from xinyong.auth.models import AuditEvent
 from xinyong.auth.permissions import PermissionDenied
 from xinyong.errors import InvalidInput
 from xinyong.web.app import create_app
@@ -257,30 +258,7 @@ def test_verify_is_audited_and_reports_tampering(ctx: Context) -> None:
 
 def login_as(db: Session, role: str, username: str | None = None) -> str:
     """An account with ``role`` and a live login session; returns the raw cookie value."""
-    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-    account = Account(
-        username=username or f"{role}-user",
-        display_name="测试审计员",
-        password_hash="!",
-        role=role,
-        password_changed_at=now,
-        created_at=now,
-        created_by="test",
-    )
-    db.add(account)
-    db.flush()
-    raw = new_secret()
-    db.add(
-        LoginSession(
-            token_hash=hash_secret(raw),
-            account_id=account.id,
-            csrf_token=new_secret(),
-            created_at=now,
-            expires_at=now + timedelta(hours=8),
-        )
-    )
-    db.flush()
-    return raw
+    return login_session(db, add_account(db, username or f"{role}-user", role, display_name="测试审计员"))[0]
 
 
 @pytest.fixture
@@ -413,3 +391,14 @@ def test_audit_page_access(web: TestClient, db: Session) -> None:
     web.cookies.set(SESSION_COOKIE, login_as(db, "credit_office_staff"))
     denied = web.get("/audit")
     assert denied.status_code == 403 and "无权" in denied.text
+
+
+def test_header_links_the_audit_log_for_auditors(web: TestClient, db: Session) -> None:
+    web.cookies.set(SESSION_COOKIE, login_as(db, "auditor"))
+    page = web.get("/audit").text
+    assert '<a href="/audit" aria-current="page">审计日志</a>' in page
+    assert '<a href="/audit">审计日志</a>' in web.get("/account").text
+    web.cookies.set(SESSION_COOKIE, login_as(db, "credit_office_admin"))
+    account = web.get("/account")
+    assert account.status_code == 200 and "测试审计员" in account.text  # logged in, header known
+    assert 'href="/audit"' not in account.text

@@ -4,7 +4,6 @@ and the log filter that keeps identifiers out of log output."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -12,7 +11,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from xinyong.auth import pii
 from xinyong.errors import InvalidInput
 from xinyong.logging_filters import PiiLogFilter, install_pii_log_filter, uninstall_pii_log_filter
-from xinyong.settings import get_settings
 
 RIC = "11010519491231002X"
 PHONE = "13812345678"
@@ -21,87 +19,69 @@ KEY_B = Fernet.generate_key().decode()
 KEY_C = Fernet.generate_key().decode()
 
 
-@pytest.fixture
-def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Set the PII keys through the environment; cached keys are forgotten before and after."""
-
-    def configure(current: str = "", old: str = "", hash_key: str = "hash-key-1", dev: bool = False) -> None:
-        monkeypatch.setenv("XINYONG_PII_KEY", current)
-        monkeypatch.setenv("XINYONG_PII_OLD_KEYS", old)
-        monkeypatch.setenv("XINYONG_PII_HASH_KEY", hash_key)
-        monkeypatch.setenv("XINYONG_DEV_KEYS", "true" if dev else "false")
-        get_settings.cache_clear()
-        pii.reset_keys()
-
-    pii.reset_keys()
-    yield configure
-    get_settings.cache_clear()
-    pii.reset_keys()
-
-
-def test_round_trip_and_no_plaintext(keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_A)
+def test_round_trip_and_no_plaintext(pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_A)
     token = pii.encrypt(RIC)
     assert RIC not in token and pii.decrypt(token) == RIC
     assert pii.encrypt(RIC) != token  # random IV: equal values do not look equal at rest
 
 
-def test_old_key_still_decrypts_after_rotation(keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_A)
+def test_old_key_still_decrypts_after_rotation(pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_A)
     old_token = pii.encrypt(RIC)
-    keys(KEY_B, old=KEY_A)
+    pii_keys(KEY_B, old=KEY_A)
     assert pii.decrypt(old_token) == RIC
     new_token = pii.encrypt(PHONE)
     assert Fernet(KEY_B.encode()).decrypt(new_token.encode()).decode() == PHONE  # new data: current key
     rotated = pii.rotate_token(old_token)
-    keys(KEY_B)  # old key retired
+    pii_keys(KEY_B)  # old key retired
     assert pii.decrypt(rotated) == RIC
     with pytest.raises(InvalidToken):
         pii.decrypt(old_token)
 
 
-def test_several_old_keys(keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_A)
+def test_several_old_keys(pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_A)
     token_a = pii.encrypt("a")
-    keys(KEY_B, old=KEY_A)
+    pii_keys(KEY_B, old=KEY_A)
     token_b = pii.encrypt("b")
-    keys(KEY_C, old=f" {KEY_B} , {KEY_A} ,")
+    pii_keys(KEY_C, old=f" {KEY_B} , {KEY_A} ,")
     assert pii.decrypt(token_a) == "a" and pii.decrypt(token_b) == "b"
 
 
-def test_unknown_key_cannot_rotate(keys) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_key_cannot_rotate(pii_keys) -> None:  # type: ignore[no-untyped-def]
     stranger = Fernet(Fernet.generate_key()).encrypt(b"x").decode()
-    keys(KEY_A)
+    pii_keys(KEY_A)
     with pytest.raises(InvalidToken):
         pii.rotate_token(stranger)
 
 
-def test_bad_keys_are_refused_without_echoing_them(keys) -> None:  # type: ignore[no-untyped-def]
-    keys("not-a-fernet-key")
+def test_bad_keys_are_refused_without_echoing_them(pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys("not-a-fernet-key")
     with pytest.raises(pii.KeyConfigError) as current:
         pii.encrypt("x")
     assert "XINYONG_PII_KEY" in str(current.value) and "not-a-fernet-key" not in str(current.value)
-    keys(KEY_A, old=f"{KEY_B},secret-but-broken")
+    pii_keys(KEY_A, old=f"{KEY_B},secret-but-broken")
     with pytest.raises(pii.KeyConfigError) as old:
         pii.encrypt("x")
     assert "第 2 个" in str(old.value) and "secret-but-broken" not in str(old.value)
 
 
-def test_missing_keys_refused_unless_dev(keys) -> None:  # type: ignore[no-untyped-def]
-    keys("", hash_key="")
+def test_missing_keys_refused_unless_dev(pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys("", hash_key="")
     with pytest.raises(pii.KeyConfigError):
         pii.encrypt("x")
-    keys("", hash_key="", dev=True)
+    pii_keys("", hash_key="", dev=True)
     assert pii.decrypt(pii.encrypt("x")) == "x"
 
 
-def test_lookup_hash_is_keyed(keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_A, hash_key="one")
+def test_lookup_hash_is_keyed(pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_A, hash_key="one")
     first = pii.lookup_hash(RIC)
     assert first == pii.lookup_hash(RIC) and len(first) == 64 and RIC not in first
-    keys(KEY_B, old=KEY_A, hash_key="one")
+    pii_keys(KEY_B, old=KEY_A, hash_key="one")
     assert pii.lookup_hash(RIC) == first  # rotating the encryption key leaves look-ups alone
-    keys(KEY_A, hash_key="two")
+    pii_keys(KEY_A, hash_key="two")
     assert pii.lookup_hash(RIC) != first
 
 

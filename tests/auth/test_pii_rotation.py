@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -15,7 +14,6 @@ from xinyong.auth.context import Context
 from xinyong.auth.models import Account, AuditEvent
 from xinyong.auth.permissions import PermissionDenied
 from xinyong.auth.pii_rotation import rotate_pii
-from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import register_subject
@@ -24,21 +22,6 @@ KEY_OLD = Fernet.generate_key().decode()
 KEY_NEW = Fernet.generate_key().decode()
 RICS = ["11010519491231002X", "110105198512120014", "440106199001011235"]
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    def configure(current: str, old: str = "", hash_key: str = "hash-old") -> None:
-        monkeypatch.setenv("XINYONG_PII_KEY", current)
-        monkeypatch.setenv("XINYONG_PII_OLD_KEYS", old)
-        monkeypatch.setenv("XINYONG_PII_HASH_KEY", hash_key)
-        monkeypatch.setenv("XINYONG_DEV_KEYS", "false")
-        get_settings.cache_clear()
-        pii.reset_keys()
-
-    yield configure
-    get_settings.cache_clear()
-    pii.reset_keys()
 
 
 def _people(ctx: Context) -> list[Subject]:
@@ -73,19 +56,19 @@ def _valid_ric(ric: str) -> bool:
     return check_code(ric, kind="ric").valid
 
 
-def test_rotation_moves_everything_to_the_new_keys(ctx: Context, keys) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_moves_everything_to_the_new_keys(ctx: Context, pii_keys) -> None:  # type: ignore[no-untyped-def]
     assert all(_valid_ric(r) for r in RICS)
-    keys(KEY_OLD)
+    pii_keys(KEY_OLD)
     people = _people(ctx)
     staff = _account(ctx, PHONE)
     nobody = _account(ctx, None)
     old_ciphers = {p.id: p.ric_cipher for p in people}
 
-    keys(KEY_NEW, old=KEY_OLD, hash_key="hash-new")
+    pii_keys(KEY_NEW, old=KEY_OLD, hash_key="hash-new")
     report = rotate_pii(ctx, chunk=2)  # several chunks
     assert report.ok and (report.subjects, report.accounts) == (3, 1)
 
-    keys(KEY_NEW, hash_key="hash-new")  # the old key is gone
+    pii_keys(KEY_NEW, hash_key="hash-new")  # the old key is gone
     new_only = Fernet(KEY_NEW.encode())
     for person, ric in zip(people, RICS, strict=True):
         row = ctx.session.get(Subject, person.id)
@@ -106,32 +89,32 @@ def test_rotation_moves_everything_to_the_new_keys(ctx: Context, keys) -> None: 
         assert ric not in str(event.detail)
 
 
-def test_rotation_is_repeatable(ctx: Context, keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_OLD)
+def test_rotation_is_repeatable(ctx: Context, pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_OLD)
     _people(ctx)
-    keys(KEY_NEW, old=KEY_OLD)
+    pii_keys(KEY_NEW, old=KEY_OLD)
     assert rotate_pii(ctx).ok
     assert rotate_pii(ctx).ok  # a second run (e.g. after an interruption) changes nothing that matters
 
 
-def test_unreadable_values_are_reported_not_lost(ctx: Context, keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_OLD)
+def test_unreadable_values_are_reported_not_lost(ctx: Context, pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_OLD)
     people = _people(ctx)
-    keys(KEY_NEW)  # forgot XINYONG_PII_OLD_KEYS
+    pii_keys(KEY_NEW)  # forgot XINYONG_PII_OLD_KEYS
     report = rotate_pii(ctx)
     assert not report.ok and report.subjects == 0 and report.bad_subjects == tuple(p.id for p in people)
     event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.rotate")).one()
     assert event.outcome == "partial" and event.detail["bad_subjects"] == [p.id for p in people]
-    keys(KEY_NEW, old=KEY_OLD)  # fix the configuration and run again
+    pii_keys(KEY_NEW, old=KEY_OLD)  # fix the configuration and run again
     assert rotate_pii(ctx).ok
-    keys(KEY_NEW)
+    pii_keys(KEY_NEW)
     assert pii.decrypt(ctx.session.get(Subject, people[0].id).ric_cipher or "") == RICS[0]  # type: ignore[union-attr]
 
 
-def test_mixed_old_and_new_ciphertexts(ctx: Context, keys) -> None:  # type: ignore[no-untyped-def]
-    keys(KEY_OLD)
+def test_mixed_old_and_new_ciphertexts(ctx: Context, pii_keys) -> None:  # type: ignore[no-untyped-def]
+    pii_keys(KEY_OLD)
     first = _people(ctx)[0]
-    keys(KEY_NEW, old=KEY_OLD)
+    pii_keys(KEY_NEW, old=KEY_OLD)
     ctx.session.execute(update(Subject).where(Subject.id == first.id).values(ric_cipher=pii.encrypt(RICS[0])))
     assert rotate_pii(ctx).subjects == 3
 

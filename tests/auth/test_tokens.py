@@ -19,15 +19,6 @@ from xinyong.subjects.models import Department
 TODAY = date(2026, 11, 27)  # conftest.PINNED_NOW in Beijing
 
 
-@pytest.fixture
-def departments(db: Session) -> tuple[Department, Department]:
-    a = Department(code="scjgj", name="广州市番禺区市场监督管理局", uscc="11440113MB0000001X")
-    b = Department(code="sfj", name="广州市番禺区司法局", uscc="11440113MB0000002X")
-    db.add_all([a, b])
-    db.flush()
-    return a, b
-
-
 def as_role(db: Session, role: str, **scope: object) -> Context:
     return Context(session=db, actor=f"test:{role}", role=role, **scope)  # type: ignore[arg-type]
 

@@ -5,59 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, update
 from typer.testing import CliRunner, Result
 
 from xinyong.auth import audit
 from xinyong.auth.context import system_context
 from xinyong.auth.models import AuditEvent
 from xinyong.cli import app
-from xinyong.db import session as db_session
-from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine, session_scope
-from xinyong.settings import get_settings
-
-PG_URL = os.environ.get("XINYONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-DATABASES = [d.strip() for d in os.environ.get("XINYONG_TEST_DATABASES", "sqlite,postgresql").split(",") if d]
-
-
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database that the CLI's ``session_scope`` uses: a SQLite file, or a PostgreSQL schema."""
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.db'}"
-    else:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db_session.reset_caches()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    db_session.get_engine().dispose()
-    db_session.reset_caches()
-    get_settings.cache_clear()
-    if schema:
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+from xinyong.db.session import session_scope
 
 
 def run(*args: str) -> Result:

@@ -1,56 +1,32 @@
-"""``xinyong calendar``: thin commands over xinyong.calendar, against a temporary SQLite database."""
+"""``xinyong calendar``: thin commands over xinyong.calendar, against a migrated database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from testdb import rows
 from xinyong.auth.models import AuditEvent
 from xinyong.calendar import CalendarDay, CalendarYear, parse_schedule
 from xinyong.cli import app
-from xinyong.db import session as db_session
-from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine
 from xinyong.settings import get_settings
 
 FICTIONAL = "测试用虚构安排 (fictional test schedule, not a real notice)"
 
 
-@pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated SQLite file that the CLI's ``session_scope`` uses."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+@pytest.fixture(autouse=True)
+def _no_calendar_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's ``XINYONG_CALENDAR_FALLBACK`` does not reach these tests (set up before ``cli_db``)."""
     monkeypatch.delenv("XINYONG_CALENDAR_FALLBACK", raising=False)
-    get_settings.cache_clear()
-    db_session.reset_caches()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    db_session.get_engine().dispose()
-    db_session.reset_caches()
-    get_settings.cache_clear()
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(app, ["calendar", *args])
-
-
-def query(url: str, statement):  # type: ignore[no-untyped-def]
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            return session.execute(statement).all()
-    finally:
-        engine.dispose()
 
 
 def assert_one_line_error(result: Result, *fragments: str) -> None:
@@ -107,8 +83,8 @@ def test_set_and_declare_year(cli_db: str) -> None:
     assert run("declare-year", "2027", "--source", FICTIONAL).exit_code == 0
     assert run("add-workdays", "2026-12-30", "2").stdout == "2027-01-05\n"
     assert run("is-workday", "2027-01-04").stdout == "false\n"
-    assert query(cli_db, select(CalendarYear.year, CalendarYear.source)) == [(2027, FICTIONAL)]
-    actors = {actor for (actor,) in query(cli_db, select(AuditEvent.actor))}
+    assert rows(cli_db, select(CalendarYear.year, CalendarYear.source)) == [(2027, FICTIONAL)]
+    actors = {actor for (actor,) in rows(cli_db, select(AuditEvent.actor))}
     assert len(actors) == 1
     assert actors.pop().startswith("cli:")
 
@@ -124,7 +100,7 @@ def test_set_validation(cli_db: str) -> None:
     assert_one_line_error(run("set", "2027-01-01", "--off", "--name", "元旦"), "来源")
     assert_one_line_error(run("declare-year", "2027", "--source", FICTIONAL), "2027")  # nothing entered yet
     assert_one_line_error(run("remove", "2027-01-01", "--source", "x"), "2027-01-01")
-    assert query(cli_db, select(func.count()).select_from(CalendarDay)) == [(0,)]
+    assert rows(cli_db, select(func.count()).select_from(CalendarDay)) == [(0,)]
 
 
 def test_import(cli_db: str, tmp_path: Path) -> None:
@@ -150,7 +126,7 @@ def test_import(cli_db: str, tmp_path: Path) -> None:
     assert_one_line_error(run("import", str(bad)), "2098-01-01")
     assert_one_line_error(run("import", str(tmp_path / "missing.yaml")), "missing.yaml")
     assert (
-        query(
+        rows(
             cli_db,
             select(CalendarDay.day).where(CalendarDay.day >= date(2098, 1, 1), CalendarDay.day < date(2099, 1, 1)),
         )

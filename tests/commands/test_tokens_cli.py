@@ -1,57 +1,34 @@
-"""``xinyong tokens``: issue (printed once), list (never the secret), revoke; against a temporary SQLite file."""
+"""``xinyong tokens``: issue (printed once), list (never the secret), revoke; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from factories import market_regulator
+from testdb import rows
 from xinyong import clock
 from xinyong.auth.credentials import hash_secret, resolve_token
 from xinyong.auth.models import ApiToken, AuditEvent
 from xinyong.cli import app
-from xinyong.db import session as db_session
-from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
-from xinyong.settings import get_settings
-from xinyong.subjects.models import Department
 
 
 @pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated SQLite file with one department, used by the CLI's ``session_scope``."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db_session.reset_caches()
-    engine = make_engine(url)
-    upgrade(engine)
+def cli_db(cli_db: str) -> str:
+    """The CLI's migrated database (tests/commands/conftest.py) with one department, 市场监督管理局 (scjgj)."""
+    engine = make_engine(cli_db)
     with Session(engine) as session:
-        session.add(Department(code="scjgj", name="广州市番禺区市场监督管理局", uscc="11440113MB0000001X"))
+        session.add(market_regulator())
         session.commit()
     engine.dispose()
-    yield url
-    db_session.get_engine().dispose()
-    db_session.reset_caches()
-    get_settings.cache_clear()
+    return cli_db
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(app, ["tokens", *args])
-
-
-def rows(url: str, statement: Any) -> list[Any]:
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            return list(session.execute(statement).all())
-    finally:
-        engine.dispose()
 
 
 def assert_error(result: Result, fragment: str) -> None:

@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from testdb import execute
 from xinyong import clock
 from xinyong.auth import passwords
 from xinyong.auth.models import Account, AuditEvent
 from xinyong.cli import app
-from xinyong.db import session as db_session
-from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
-from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
 
 PASSWORD = "Xinyong-admin-2026"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    yield
-
-
-@pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated SQLite file that the CLI's ``session_scope`` uses."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db_session.reset_caches()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    db_session.get_engine().dispose()
-    db_session.reset_caches()
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # these tests exercise the rules, not the hash cost
 
 
 def run(*args: str, stdin: str | None = None) -> Result:
@@ -56,16 +32,6 @@ def accounts_in(url: str) -> list[Account]:
     try:
         with Session(engine, expire_on_commit=False) as session:
             return list(session.scalars(select(Account).order_by(Account.id)))
-    finally:
-        engine.dispose()
-
-
-def execute(url: str, statement) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            session.execute(statement)
-            session.commit()
     finally:
         engine.dispose()
 

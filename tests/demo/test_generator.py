@@ -70,8 +70,16 @@ def test_every_code_valid_except_the_planted_ones(district: tuple[DistrictGenera
 def test_codes_match_each_kind(district: tuple[DistrictGenerator, list[dict]]) -> None:
     _, all_rows = district
     prefixes = {
-        "有限责任公司": "91", "股份有限公司": "91", "分公司": "91", "个人独资企业": "91", "合伙企业": "91",
-        "个体工商户": "92", "农民专业合作社": "93", "社会团体": "51", "民办非企业单位": "52", "基金会": "53",
+        "有限责任公司": "91",
+        "股份有限公司": "91",
+        "分公司": "91",
+        "个人独资企业": "91",
+        "合伙企业": "91",
+        "个体工商户": "92",
+        "农民专业合作社": "93",
+        "社会团体": "51",
+        "民办非企业单位": "52",
+        "基金会": "53",
         "事业单位": "12",
     }
     planted_dup = {r["id"] for r in all_rows} & set(DistrictGenerator(N, 2021).log.duplicate_ids)
@@ -97,8 +105,16 @@ def test_proportions_townships_dates(district: tuple[DistrictGenerator, list[dic
         share = sum(p.share for p in PROFILES if p.kind == kind) / total_share
         assert abs(kinds[kind] / N - share) < 0.005, kind
     assert sum(quotas(N).values()) == N
-    assert 0.52 < sum(1 for r in all_rows if r["organisation_type"] in
-                      ("有限责任公司", "股份有限公司", "分公司", "个人独资企业", "合伙企业")) / N < 0.58
+    assert (
+        0.52
+        < sum(
+            1
+            for r in all_rows
+            if r["organisation_type"] in ("有限责任公司", "股份有限公司", "分公司", "个人独资企业", "合伙企业")
+        )
+        / N
+        < 0.58
+    )
     assert 0.33 < kinds["individual_business"] / N < 0.37
     codes = {t.code for t in PANYU_TOWNSHIPS}
     townships = Counter(r["township_code"] for r in all_rows)

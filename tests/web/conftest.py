@@ -1,16 +1,18 @@
-"""Web fixtures: a TestClient whose requests use the test's ``db`` session, and a few registered subjects."""
+"""Web fixtures: TestClients whose requests use the test's ``db`` session, and a few registered subjects."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from principals import PASSWORD, savepoint_client
 from sqlalchemy.orm import Session
-from webdata import DUP_USCC, HEFENG, HEFENG_USCC, SHOP_USCC, Registry, register
+from webdata import DUP_USCC, SHOP_USCC, Registry, register, register_hefeng
 
+from xinyong.auth import accounts
 from xinyong.auth.context import Context
+from xinyong.auth.models import Account
 from xinyong.web.app import create_app
 from xinyong.web.deps import get_session
 
@@ -25,18 +27,26 @@ def client(db: Session) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def api(db: Session) -> Iterator[TestClient]:
+    """A client whose requests run in savepoints on the test's session: kept on success, rolled back on error,
+    as ``session_scope`` does in production."""
+    with savepoint_client(db, keep=True) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(db: Session, ctx: Context) -> Account:
+    """The credit office admin ``admin`` (password ``PASSWORD``), committed so a failed request keeps it."""
+    account = accounts.create_admin(ctx, "admin", PASSWORD, "管理员甲")
+    db.commit()
+    return account
+
+
+@pytest.fixture
 def registry(ctx: Context) -> Registry:
     """A company, an individual business, a natural person and two subjects sharing one code (重码)."""
     return Registry(
-        hefeng=register(
-            ctx,
-            kind="legal_person",
-            name=HEFENG,
-            uscc=HEFENG_USCC,
-            legal_representative="陈国强",
-            township_code="440113007",
-            registered_on=date(2015, 3, 18),
-        ),
+        hefeng=register_hefeng(ctx),
         shop=register(
             ctx,
             kind="individual_business",

@@ -6,20 +6,19 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+from principals import add_account, login_session
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.types import Message
 from webdata import HEFENG, Registry
 
-from xinyong.auth.credentials import SESSION_COOKIE, hash_secret, new_secret
-from xinyong.auth.models import Account, LoginSession
+from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 from xinyong.web.app import create_app
@@ -164,30 +163,7 @@ def test_login_next_is_never_an_open_redirect(client: TestClient) -> None:
 
 
 def _auditor(db: Session) -> str:
-    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-    account = Account(
-        username="attack-auditor",
-        display_name="审计员",
-        password_hash="!",
-        role="auditor",
-        password_changed_at=now,
-        created_at=now,
-        created_by="test",
-    )
-    db.add(account)
-    db.flush()
-    raw = new_secret()
-    db.add(
-        LoginSession(
-            token_hash=hash_secret(raw),
-            account_id=account.id,
-            csrf_token=new_secret(),
-            created_at=now,
-            expires_at=now + timedelta(hours=1),
-        )
-    )
-    db.flush()
-    return raw
+    return login_session(db, add_account(db, "attack-auditor", "auditor", display_name="审计员"), hours=1)[0]
 
 
 @pytest.mark.parametrize("attack", ATTACKS)

@@ -3,31 +3,17 @@ included, leaves an audit event that survives the failed request (on SQLite and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from principals import BANK, add_account, issue_token, login_headers, savepoint_client, token_headers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_authorisation_matrix import add_account, isolated_session, issue_token, login_headers, token_headers
 from webdata import HEFENG_USCC, SHOP_USCC, Registry
 
 from xinyong import clock
 from xinyong.auth.models import Account, AuditEvent, BankAuthorisation
-from xinyong.web.app import create_app
-from xinyong.web.deps import get_session
-
-BANK = "广州农商银行番禺支行"
-
-
-@pytest.fixture
-def api(db: Session) -> Iterator[TestClient]:
-    """Requests in savepoints: kept on success, rolled back on error, as ``session_scope`` does in production."""
-    app = create_app()
-    app.dependency_overrides[get_session] = isolated_session(db, keep=True)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
 
 
 @pytest.fixture
@@ -78,9 +64,7 @@ def test_the_refusal_survives_the_rollback_of_the_failed_request(
     db: Session, registry: Registry, bank: dict[str, str]
 ) -> None:
     """Without the route's commit the request's savepoint would roll the event back, as production would."""
-    app = create_app()
-    app.dependency_overrides[get_session] = isolated_session(db, keep=False)  # even success is rolled back
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with savepoint_client(db, keep=False) as c:  # even success is rolled back
         assert c.get(f"/api/v1/bank/subjects/{HEFENG_USCC}", headers=bank).status_code == 403
         assert c.get("/api/v1/bank/subjects/123", headers=bank).status_code == 422
     assert queries(db) == [("denied", str(registry.hefeng.id)), ("invalid", "123")]

@@ -2,90 +2,41 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
-from webdata import HEFENG, HEFENG_USCC, register
+from live import launch, require_chromium, serving
+from webdata import HEFENG, HEFENG_USCC, register, register_hefeng
 
+from testdb import app_database
 from xinyong.auth.context import system_context
-from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine, reset_caches, session_scope
-from xinyong.settings import get_settings
+from xinyong.db.session import session_scope
 from xinyong.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/xinyong-search.png")
 
 
 @pytest.fixture
 def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """uvicorn in a background thread on a free port, over a freshly migrated SQLite file with two subjects."""
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    reset_caches()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    with session_scope() as session:
-        ctx = system_context(session, actor="browser-test")
-        register(
-            ctx,
-            kind="legal_person",
-            name=HEFENG,
-            uscc=HEFENG_USCC,
-            township_code="440113007",
-            legal_representative="陈国强",
-            registered_on=date(2015, 3, 18),
-        )
-        register(ctx, kind="legal_person", name="广州番禺丰收农业发展有限公司", uscc="91350100M000100Y43")
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        reset_caches()
-        get_settings.cache_clear()
+    with app_database(monkeypatch, f"sqlite:///{tmp_path / 'browser.db'}"):
+        with session_scope() as session:
+            ctx = system_context(session, actor="browser-test")
+            register_hefeng(ctx)
+            register(ctx, kind="legal_person", name="广州番禺丰收农业发展有限公司", uscc="91350100M000100Y43")
+        with serving(create_app()) as url:
+            yield url
 
 
 @pytest.mark.browser
 def test_live_search_then_subject_page(live_server: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make installs it) to run browser tests")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     outside: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1200, "height": 800})
             page.on("request", lambda req: None if req.url.startswith(live_server) else outside.append(req.url))

@@ -3,78 +3,35 @@ cookie-authenticated JSON calls (``X-CSRF-Token``), and the bearer-token exempti
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import Request
 from fastapi.testclient import TestClient
+from principals import PASSWORD, form_token, https_client, log_in
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.auth import accounts, passwords
-from xinyong.auth.context import Context
 from xinyong.auth.credentials import SESSION_COOKIE, hash_secret, new_api_token
 from xinyong.auth.models import Account, ApiToken
 from xinyong.web import csrf
-from xinyong.web.app import create_app
-from xinyong.web.deps import get_session
 
-PASSWORD = "Xinyong-admin-2026"
-TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 COOKIE = "__Host-xinyong_csrf"
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    passwords.dummy_hash.cache_clear()
-    yield
-    passwords.dummy_hash.cache_clear()
-
-
-def make_client(db: Session) -> TestClient:
-    app = create_app()
-
-    def scoped() -> Iterator[Session]:
-        try:
-            yield db
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-
-    app.dependency_overrides[get_session] = scoped
-    return TestClient(app, base_url="https://testserver", raise_server_exceptions=False, follow_redirects=False)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # these tests exercise the rules, not the hash cost
 
 
 @pytest.fixture
 def client(db: Session) -> Iterator[TestClient]:
-    with make_client(db) as c:
+    with https_client(db) as c:
         yield c
 
 
-@pytest.fixture
-def admin(db: Session, ctx: Context) -> Account:
-    account = accounts.create_admin(ctx, "admin", PASSWORD, "管理员甲")
-    db.commit()
-    return account
-
-
-def token_in(html: str) -> str:
-    found = TOKEN_RE.search(html)
-    assert found
-    return found.group(1)
-
-
-def log_in(client: TestClient) -> str:
+def admin_session_token(client: TestClient) -> str:
     """Log in as admin; return the session's CSRF token (from a logged-in page)."""
-    token = token_in(client.get("/login").text)
-    r = client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
+    r = log_in(client, "admin", PASSWORD)
     assert r.status_code == 303
-    return token_in(client.get("/account").text)
+    return form_token(client.get("/account").text)
 
 
 def test_login_form_sets_a_hardened_double_submit_cookie(client: TestClient) -> None:
@@ -84,9 +41,9 @@ def test_login_form_sets_a_hardened_double_submit_cookie(client: TestClient) -> 
     for attribute in ("httponly", "secure", "samesite=lax", "path=/"):
         assert attribute in lowered
     assert "domain=" not in lowered  # the __Host- prefix forbids it
-    assert token_in(r.text) == client.cookies.get(COOKIE)
+    assert form_token(r.text) == client.cookies.get(COOKIE)
     again = client.get("/login")  # the same value while the cookie lives
-    assert token_in(again.text) == client.cookies.get(COOKIE)
+    assert form_token(again.text) == client.cookies.get(COOKIE)
     assert COOKIE not in again.headers.get("set-cookie", "")
 
 
@@ -106,41 +63,44 @@ def test_login_post_with_a_wrong_token_is_403(client: TestClient, admin: Account
 
 def test_login_post_without_the_cookie_is_403(client: TestClient, admin: Account) -> None:
     """A forged cross-site form can copy a token value but not plant the victim's cookie."""
-    token = token_in(client.get("/login").text)
+    token = form_token(client.get("/login").text)
     client.cookies.clear()
     r = client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 403
 
 
 def test_login_post_with_the_right_token_works(client: TestClient, admin: Account) -> None:
-    token = token_in(client.get("/login").text)
+    token = form_token(client.get("/login").text)
     r = client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 303
     assert client.cookies.get(SESSION_COOKIE)
 
 
 def test_logged_in_forms_need_the_session_token(client: TestClient, admin: Account, db: Session) -> None:
-    anonymous_token = token_in(client.get("/login").text)
-    session_token = log_in(client)
+    anonymous_token = form_token(client.get("/login").text)
+    session_token = admin_session_token(client)
     assert session_token != anonymous_token  # the token changes with the login (no fixation)
     data = {"old_password": PASSWORD, "new_password": "Brand-new-pass-2027", "new_password_confirm": "x"}
     assert client.post("/account/password", data=data).status_code == 403
     assert client.post("/account/password", data={**data, "csrf_token": anonymous_token}).status_code == 403
-    assert client.post("/account/password", data={**data, "csrf_token": session_token[:-1] + "A"}).status_code == 403
+    # One character off (same length and alphabet): its last character changed, so never the real token.
+    wrong = session_token[:-1] + ("B" if session_token.endswith("A") else "A")
+    assert wrong != session_token
+    assert client.post("/account/password", data={**data, "csrf_token": wrong}).status_code == 403
     # Right token: the request reaches the form logic (which then complains about the confirmation).
     ok = client.post("/account/password", data={**data, "csrf_token": session_token})
     assert ok.status_code == 422 and "不一致" in ok.text
     # The htmx way: the header instead of the field.
     assert client.post("/account/password", data=data, headers={"X-CSRF-Token": session_token}).status_code == 422
     # Another session's token is not this session's token.
-    with make_client(db) as other:
-        other_token = log_in(other)
+    with https_client(db) as other:
+        other_token = admin_session_token(other)
     assert other_token != session_token
     assert client.post("/account/password", data={**data, "csrf_token": other_token}).status_code == 403
 
 
 def test_logout_needs_the_token(client: TestClient, admin: Account) -> None:
-    session_token = log_in(client)
+    session_token = admin_session_token(client)
     assert client.post("/logout").status_code == 403
     assert client.get("/api/v1/me").status_code == 200  # still logged in
     assert client.post("/logout", data={"csrf_token": session_token}).status_code == 303
@@ -148,7 +108,7 @@ def test_logout_needs_the_token(client: TestClient, admin: Account) -> None:
 
 
 def test_admin_forms_need_the_token(client: TestClient, admin: Account) -> None:
-    session_token = log_in(client)
+    session_token = admin_session_token(client)
     data = {"username": "new.staff", "display_name": "新同事", "password": PASSWORD, "role": "credit_office_staff"}
     assert client.post("/admin/accounts", data=data).status_code == 403
     assert (
@@ -159,7 +119,7 @@ def test_admin_forms_need_the_token(client: TestClient, admin: Account) -> None:
 
 
 def test_cookie_authenticated_json_calls_need_the_header(client: TestClient, admin: Account) -> None:
-    log_in(client)
+    admin_session_token(client)
     token = client.get("/api/v1/me").json()["csrf_token"]
     r = client.post(f"/api/v1/accounts/{admin.id}/unlock")
     assert r.status_code == 403 and r.json()["error"] == "csrf_failed"
@@ -204,7 +164,7 @@ def test_csrf_field_escapes_and_reuses_the_request_token() -> None:
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
     request = Request(scope)
     field = str(csrf.csrf_field(request))
-    value = token_in(field)
+    value = form_token(field)
     assert field.startswith('<input type="hidden" name="csrf_token" value="')
     assert csrf.csrf_token(request) == value  # one token per request, however many forms
     hostile = Request({**scope, "headers": [(b"cookie", b'__Host-xinyong_csrf="><script>x</script>')]})

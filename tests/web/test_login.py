@@ -7,64 +7,30 @@ raises. Setup data is committed first so that a rolled-back request cannot take 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from principals import PASSWORD, form_token, https_client, log_in
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
-from xinyong.auth import accounts, passwords
+from xinyong.auth import accounts
 from xinyong.auth.context import Context
 from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.auth.models import Account, AuditEvent
 from xinyong.settings import get_settings
-from xinyong.web.app import create_app
-from xinyong.web.deps import get_session
 
-PASSWORD = "Xinyong-admin-2026"
 WRONG = "Wrong-password-1"
-TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    passwords.dummy_hash.cache_clear()
-    yield
-    passwords.dummy_hash.cache_clear()
-
-
-def make_client(db: Session) -> TestClient:
-    app = create_app()
-
-    def scoped() -> Iterator[Session]:
-        try:
-            yield db
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-
-    app.dependency_overrides[get_session] = scoped
-    return TestClient(app, base_url="https://testserver", raise_server_exceptions=False, follow_redirects=False)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # these tests exercise the rules, not the hash cost
 
 
 @pytest.fixture
 def client(db: Session) -> Iterator[TestClient]:
-    with make_client(db) as c:
+    with https_client(db) as c:
         yield c
-
-
-@pytest.fixture
-def admin(db: Session, ctx: Context) -> Account:
-    account = accounts.create_admin(ctx, "admin", PASSWORD, "管理员甲")
-    db.commit()
-    return account
 
 
 @pytest.fixture
@@ -72,19 +38,6 @@ def regulator(db: Session, ctx: Context) -> Account:
     account = accounts.create_account(ctx, "reg1", "执法员乙", PASSWORD, "regulator", must_change_password=False)
     db.commit()
     return account
-
-
-def form_token(html: str) -> str:
-    found = TOKEN_RE.search(html)
-    assert found, "no csrf field in the page"
-    return found.group(1)
-
-
-def log_in(client: TestClient, username: str, password: str, next_url: str = "") -> object:
-    token = form_token(client.get("/login").text)
-    return client.post(
-        "/login", data={"username": username, "password": password, "next": next_url, "csrf_token": token}
-    )
 
 
 def me(client: TestClient) -> dict:
@@ -95,7 +48,7 @@ def me(client: TestClient) -> dict:
 
 def me_status_with_cookie(db: Session, value: str) -> int:
     """``GET /api/v1/me`` from a fresh client presenting ``value`` as the session cookie."""
-    with make_client(db) as other:
+    with https_client(db) as other:
         other.cookies.set(SESSION_COOKIE, value, domain="testserver.local")
         return other.get("/api/v1/me").status_code
 
@@ -182,7 +135,7 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(
         must_change_password=False,
     )
     db.commit()
-    with make_client(db) as second:
+    with https_client(db) as second:
         assert log_in(second, "admin2", PASSWORD).status_code == 303
         headers = {"X-CSRF-Token": me(second)["csrf_token"]}
         r = second.post(f"/api/v1/accounts/{admin.id}/unlock", headers=headers)
@@ -207,7 +160,7 @@ def test_password_change_needs_the_old_one_and_revokes_other_sessions(
     client: TestClient, regulator: Account, db: Session
 ) -> None:
     log_in(client, "reg1", PASSWORD)
-    with make_client(db) as elsewhere:
+    with https_client(db) as elsewhere:
         log_in(elsewhere, "reg1", PASSWORD)
         assert me(elsewhere)["username"] == "reg1"
         page = client.get("/account/password")
@@ -247,7 +200,7 @@ def test_password_change_needs_the_old_one_and_revokes_other_sessions(
         assert me(client)["username"] == "reg1"  # this session stays
         assert elsewhere.get("/api/v1/me").status_code == 401  # the other one ended
     assert "密码已修改" in client.get("/account?changed=1").text
-    with make_client(db) as fresh:
+    with https_client(db) as fresh:
         assert log_in(fresh, "reg1", PASSWORD).status_code == 401
         assert log_in(fresh, "reg1", new).status_code == 303
 
@@ -397,7 +350,7 @@ def test_accounts_api(client: TestClient, admin: Account, regulator: Account, db
     }
     assert client.post("/api/v1/accounts", json=body).status_code == 401
     assert client.get("/api/v1/accounts").status_code == 401
-    with make_client(db) as reg:
+    with https_client(db) as reg:
         log_in(reg, "reg1", PASSWORD)
         csrf = {"X-CSRF-Token": me(reg)["csrf_token"]}
         assert reg.post("/api/v1/accounts", json=body, headers=csrf).status_code == 403

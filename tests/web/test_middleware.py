@@ -6,20 +6,16 @@ import asyncio
 import base64
 import hashlib
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from live import launch, require_chromium, serving
 from starlette.types import Message
 
-from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine, reset_caches
+from testdb import app_database
 from xinyong.settings import get_settings
 from xinyong.web import middleware
 from xinyong.web.app import create_app
@@ -290,58 +286,23 @@ def test_streamed_body_counted_across_messages(small_bodies: None) -> None:
 
 # --- in a real browser ----------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
 def live_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """uvicorn in a thread over an empty migrated SQLite file."""
-    url = f"sqlite:///{tmp_path / 'csp.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    reset_caches()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        reset_caches()
-        get_settings.cache_clear()
+    with app_database(monkeypatch, f"sqlite:///{tmp_path / 'csp.db'}"), serving(create_app()) as url:
+        yield url
 
 
 @pytest.mark.browser
 def test_no_csp_violation_in_chromium(live_url: str) -> None:
     """The policies are tight but the pages work: htmx live search and Swagger UI raise no CSP violation."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make installs it) to run browser tests")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     console: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             page = browser.new_page(locale="zh-CN")
             page.on("console", lambda message: console.append(message.text))

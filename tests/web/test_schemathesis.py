@@ -15,11 +15,11 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from principals import add_account, isolated_session, login_session, seeded
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from test_authorisation_matrix import add_account, isolated_session, login_headers, seeded
 
 from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.web.app import create_app
@@ -58,9 +58,8 @@ def seeded_app(engine: Engine) -> Iterator[Session]:
 @pytest.fixture(scope="module")
 def admin(seeded_app: Session) -> tuple[dict[str, str], dict[str, str]]:
     """(headers, cookies) of a logged-in credit office admin."""
-    headers = login_headers(seeded_app, add_account(seeded_app, "fuzz_admin", "credit_office_admin"))
-    raw = headers.pop("Cookie").partition("=")[2]
-    return headers, {SESSION_COOKIE: raw}
+    raw, csrf = login_session(seeded_app, add_account(seeded_app, "fuzz_admin", "credit_office_admin"))
+    return {"X-CSRF-Token": csrf}, {SESSION_COOKIE: raw}
 
 
 @pytest.fixture(autouse=True)

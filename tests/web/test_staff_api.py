@@ -3,14 +3,13 @@ department scoping, and forged, expired or revoked tokens (on SQLite and Postgre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from principals import add_account, issue_token, login_headers, token_headers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from test_authorisation_matrix import add_account, isolated_session, issue_token, login_headers, token_headers
 from webdata import HEFENG, Registry
 
 from xinyong import clock
@@ -18,29 +17,9 @@ from xinyong.auth import tokens
 from xinyong.auth.credentials import hash_secret
 from xinyong.auth.models import Account, ApiToken, AuditEvent
 from xinyong.subjects.models import Department
-from xinyong.web.app import create_app
-from xinyong.web.deps import get_session
 
 RIC = "11010519491231002X"
 MASKED = "1101**********002X"
-
-
-@pytest.fixture
-def api(db: Session) -> Iterator[TestClient]:
-    """A client whose requests run in savepoints on the test's session: kept on success, rolled back on error."""
-    app = create_app()
-    app.dependency_overrides[get_session] = isolated_session(db, keep=True)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
-
-
-@pytest.fixture
-def departments(db: Session) -> tuple[Department, Department]:
-    a = Department(code="scjgj", name="广州市番禺区市场监督管理局", uscc="11440113MB0000001X")
-    b = Department(code="sfj", name="广州市番禺区司法局", uscc="11440113MB0000002X")
-    db.add_all([a, b])
-    db.flush()
-    return a, b
 
 
 def person_of(role: str, db: Session, **scope: object) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from xinyong.auth.context import Context
 from xinyong.codes.uscc import make_uscc
@@ -31,3 +32,16 @@ def register(ctx: Context, **fields: object) -> Subject:
     """Register one subject through the service layer."""
     allow_duplicate = bool(fields.pop("allow_duplicate", False))
     return register_subject(ctx, SubjectIn.model_validate(fields), allow_duplicate=allow_duplicate)
+
+
+def register_hefeng(ctx: Context) -> Subject:
+    """广州禾丰食品有限公司, the company most web tests look for (市桥街道, registered 2015-03-18)."""
+    return register(
+        ctx,
+        kind="legal_person",
+        name=HEFENG,
+        uscc=HEFENG_USCC,
+        legal_representative="陈国强",
+        township_code="440113007",
+        registered_on=date(2015, 3, 18),
+    )

@@ -22,7 +22,6 @@ from xinyong.codes.normalize import normalize_code
 from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound, XinyongError
 from xinyong.subjects import queries
-from xinyong.subjects.models import Subject
 from xinyong.subjects.public import parse_uscc
 from xinyong.subjects.schemas import SubjectOut
 
@@ -40,13 +39,6 @@ PURPOSE_MAX = 200
 BANK_AUDIENCE = queries.Audience(include_natural_persons=True, unmask_personal=True)
 
 
-def _subject(ctx: Context, subject_id: int) -> Subject:
-    subject = fetch(ctx.session, Subject, subject_id)
-    if subject is None:
-        raise NotFound("未找到该信用主体", field="subject_id")
-    return subject
-
-
 def grant_authorisation(
     ctx: Context,
     subject_id: int,
@@ -62,7 +54,7 @@ def grant_authorisation(
     The window starts today or later and lasts at most ``MAX_VALIDITY``.
     """
     require_own_subject(ctx, subject_id, GRANT)
-    _subject(ctx, subject_id)
+    queries.subject_or_404(ctx.session, subject_id)
     institution = clean_text(institution, "institution", "金融机构名称", 64)
     purpose = clean_text(purpose, "purpose", "授权用途", PURPOSE_MAX)
     wanted = {s.strip() for s in scopes if s and s.strip()}
@@ -132,7 +124,7 @@ def revoke_authorisation(ctx: Context, authorisation_id: int) -> BankAuthorisati
 def list_authorisations(ctx: Context, subject_id: int) -> list[BankAuthorisation]:
     """Every authorisation a subject has given (revoked and expired ones included), oldest first."""
     require_own_subject(ctx, subject_id, READ)
-    _subject(ctx, subject_id)
+    queries.subject_or_404(ctx.session, subject_id)
     stmt = select(BankAuthorisation).where(BankAuthorisation.subject_id == subject_id).order_by(BankAuthorisation.id)
     grants = list(ctx.session.scalars(stmt))
     audit.record(ctx, "authorisations.list", "subject", subject_id, {"count": len(grants)})

@@ -74,8 +74,9 @@ def correct_code(
     """Correct a subject's unified social credit code (纠错)."""
     with session_scope() as session:
         try:
-            c = service.correct_code(system_context(session, f"cli:{getpass.getuser()}"), subject_id, new_uscc,
-                                     reason=reason, source=source)
+            c = service.correct_code(
+                system_context(session, f"cli:{getpass.getuser()}"), subject_id, new_uscc, reason=reason, source=source
+            )
         except XinyongError as exc:
             _fail(exc)
     typer.echo(f"已纠错: 主体 {c.subject_id} {c.old_value} → {c.new_value}")

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from xinyong.codes.divisions import township_by_code
 from xinyong.codes.normalize import normalize_code
 from xinyong.codes.uscc import PLACEHOLDER
-from xinyong.errors import InvalidInput
+from xinyong.db.base import fetch
+from xinyong.errors import InvalidInput, NotFound
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject, SubjectNameGram
 from xinyong.subjects.names import normalize_name, query_grams
 from xinyong.subjects.rules import registry_rules
 from xinyong.subjects.schemas import CodeQuality, SearchPage, SubjectOut
 
+RARE_GRAM = 200  # a posting list this short drives the search without looking at the query's other grams
 CODE_QUERY = re.compile(r"^[0-9A-Z]{6,18}$")
 MAX_QUERY = 50
 
@@ -83,8 +85,8 @@ def search_subjects(
     """Find subjects by name fragment (any Chinese substring) or by code prefix.
 
     Name search drives from the rarest bigram of the query (counts are bounded by
-    ``search_candidate_cap`` so a common fragment costs no more than a rare one) and requires every other
-    bigram by primary-key look-ups, then the whole fragment against ``name_key``; results are in
+    ``search_candidate_cap`` so a common fragment costs no more than a rare one; the first gram rarer than
+    ``RARE_GRAM`` is taken at once) and checks the whole fragment against ``name_key``; results are in
     registration order. For a fragment whose every bigram is more common than the cap, the total is reported
     as a lower bound.
     """
@@ -100,17 +102,21 @@ def search_subjects(
     kind_ok = True if audience.include_natural_persons else Subject.kind != "natural_person"
     code = normalize_code(query)
     if CODE_QUERY.match(code) and any(ch.isdigit() for ch in code):
-        stmt = select(Subject).where(kind_ok, Subject.uscc >= code, Subject.uscc < code + "~")
-        return _page(session, stmt, query, "code", offset, limit, None, audience)
+        # Natural persons hold no USCC, so the code range alone keeps them out (and stays index-only).
+        stmt = select(Subject).where(Subject.uscc >= code, Subject.uscc < code + "~")
+        return _page(session, stmt, query, "code", offset, limit, settings.search_candidate_cap, audience)
 
     cap = settings.search_candidate_cap
-    grams = query_grams(text)
-    counts = {g: _bounded_count(session, g, cap) for g in grams}
-    driver = min(grams, key=lambda g: counts[g])
-    if counts[driver] == 0:
-        return SearchPage(
-            query=query, mode="name", total=0, total_is_lower_bound=False, offset=offset, limit=limit, items=[]
-        )
+    counts: dict[str, int] = {}
+    for gram in query_grams(text):
+        counts[gram] = _bounded_count(session, gram, cap)
+        if counts[gram] == 0:  # every gram of a match is in the index: nothing can match
+            return SearchPage(
+                query=query, mode="name", total=0, total_is_lower_bound=False, offset=offset, limit=limit, items=[]
+            )
+        if counts[gram] <= RARE_GRAM:
+            break  # rare enough to drive the search; counting the others would cost more than it saves
+    driver = min(counts, key=lambda g: counts[g])
     bound = None if counts[driver] < cap else cap
     if len(driver) == 1 and bound:
         # A very common single character: scanning names in id order meets a page of matches at once.
@@ -119,12 +125,8 @@ def search_subjects(
     drive = aliased(SubjectNameGram)
     stmt = select(Subject).join(drive, drive.subject_id == Subject.id)
     stmt = stmt.where(_gram_filter(drive.gram, driver), kind_ok)
-    for g in grams:
-        if g != driver:
-            other = aliased(SubjectNameGram)
-            stmt = stmt.where(exists().where(other.subject_id == Subject.id, _gram_filter(other.gram, g)))
-    if len(grams) > 1:
-        # Bigram containment is necessary, not sufficient, beyond two characters: check the whole fragment.
+    if len(text) > 2:
+        # The driving gram is necessary, not sufficient, beyond two characters: check the whole fragment.
         stmt = stmt.where(Subject.name_key.contains(text, autoescape=True))
     return _page(session, stmt.distinct() if len(driver) == 1 else stmt, query, "name", offset, limit, bound, audience)
 
@@ -139,11 +141,12 @@ def _page(
     bound: int | None,
     audience: Audience,
 ) -> SearchPage:
+    ids = stmt.with_only_columns(Subject.id)  # count over ids: no need to read whole rows
     if bound is None:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
         lower = False
     else:
-        total = session.scalar(select(func.count()).select_from(stmt.limit(bound).subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(ids.limit(bound).subquery())) or 0
         lower = total >= bound
     rows = session.scalars(stmt.order_by(Subject.id).offset(offset).limit(limit)).all()
     return SearchPage(
@@ -155,6 +158,14 @@ def _page(
         limit=limit,
         items=[to_out(r, audience) for r in rows],
     )
+
+
+def subject_or_404(session: Session, subject_id: int) -> Subject:
+    """The subject with ``subject_id``; ``NotFound`` (field ``subject_id``) when there is none."""
+    subject = fetch(session, Subject, subject_id)
+    if subject is None:
+        raise NotFound("未找到该信用主体", field="subject_id")
+    return subject
 
 
 def subjects_by_uscc(session: Session, uscc: str) -> list[Subject]:

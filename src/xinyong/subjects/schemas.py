@@ -64,6 +64,14 @@ class SearchPage(BaseModel):
     items: list[SubjectOut]
 
 
+class IdentityOut(BaseModel):
+    """A natural person's full ID number (公民身份号码); each read is audited."""
+
+    subject_id: int
+    name: str
+    ric: str = Field(description="完整的公民身份号码")
+
+
 class CodeQuality(BaseModel):
     """The registry's duplicate and erroneous code figures against the work-plan target (item 十一)."""
 

@@ -15,7 +15,7 @@ from xinyong.codes.normalize import normalize_code
 from xinyong.codes.uscc import PLACEHOLDER, uscc_problem_string
 from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.subjects.bulk import insert_subjects, next_subject_id
+from xinyong.subjects.bulk import index_names, insert_subjects, next_subject_id
 from xinyong.subjects.models import SUBJECT_KINDS, CodeCorrection, Subject, SubjectNameGram
 from xinyong.subjects.names import name_grams, normalize_name
 from xinyong.subjects.schemas import SubjectIn
@@ -173,8 +173,8 @@ def rename_subject(ctx: Context, subject_id: int, new_name: str, *, source: str)
     )
     subject.name = name
     subject.name_key = normalize_name(name)
-    ctx.session.add_all(SubjectNameGram(gram=g, subject_id=subject_id) for g in name_grams(name))
     ctx.session.flush()
+    index_names(ctx.session, subject_id, subject_id)
     audit.record(ctx, "subject.rename", "subject", subject_id, {"old": old, "new": name, "source": source})
     return subject
 

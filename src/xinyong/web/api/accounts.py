@@ -1,8 +1,8 @@
 """``/api/v1/me`` and ``/api/v1/accounts``: who am I, and account management for the credit office admin.
 
-Security is declared in OpenAPI with an HTTP bearer scheme (API tokens) and the login cookie; the check
-itself is ``require_login`` (401) plus the service's ``require`` (403). State-changing calls made with the
-login cookie must also send the session's CSRF token in ``X-CSRF-Token`` (see ``web.csrf``).
+Security is declared with the shared schemes of ``web.security`` (bearer token or session cookie, ``SECURED``);
+the check itself is ``require_login`` (401) plus the service's ``require`` (403). State-changing calls made with
+the login cookie must also send the session's CSRF token in ``X-CSRF-Token`` (``CSRF``, see ``web.csrf``).
 """
 
 from __future__ import annotations
@@ -10,33 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Security
-from fastapi.security import APIKeyCookie, HTTPBearer
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.auth import accounts as service
-from xinyong.auth.context import Context
-from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.auth.models import Account
 from xinyong.auth.permissions import ROLES
 from xinyong.db.base import MAX_ID
-from xinyong.web.csrf import csrf_protect_api
-from xinyong.web.deps import require_login
 from xinyong.web.errors import error_responses
+from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
-# Same scheme names and descriptions as web/api/tokens.py, so OpenAPI lists one "bearer" and one "session".
-bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="接口令牌 `xy_…`（由区信用办签发，仅显示一次）")
-cookie = APIKeyCookie(
-    name=SESSION_COOKIE, auto_error=False, scheme_name="session", description="登录后浏览器持有的会话 Cookie"
-)
-
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["账户"],
-    dependencies=[Security(bearer), Security(cookie)],
-    responses=error_responses(401, 403),
-)
-Login = Annotated[Context, Depends(require_login)]
+router = APIRouter(prefix="/api/v1", tags=["账户"], dependencies=SECURED, responses=error_responses(*DENIED))
 AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="账户编号")]
 
 
@@ -119,7 +103,7 @@ def account_out(account: Account, now: datetime) -> AccountOut:
 
 
 @router.get("/me", response_model=MeOut, summary="当前身份")
-def me(request: Request, ctx: Login) -> MeOut:
+def me(request: Request, ctx: LoggedIn) -> MeOut:
     """Who the credentials belong to: role, department, subject or institution."""
     out = MeOut(
         kind="token" if ctx.token_id is not None else "account",
@@ -141,7 +125,7 @@ def me(request: Request, ctx: Login) -> MeOut:
 
 
 @router.get("/accounts", response_model=list[AccountOut], summary="账户列表")
-def list_accounts(ctx: Login) -> list[AccountOut]:
+def list_accounts(ctx: LoggedIn) -> list[AccountOut]:
     """Every account (credit office admin)."""
     return [account_out(a, ctx.at) for a in service.list_accounts(ctx)]
 
@@ -152,9 +136,9 @@ def list_accounts(ctx: Login) -> list[AccountOut]:
     status_code=201,
     summary="创建账户",
     responses=error_responses(409, 422),
-    dependencies=[Depends(csrf_protect_api)],
+    dependencies=CSRF,
 )
-def create_account(body: AccountIn, ctx: Login) -> AccountOut:
+def create_account(body: AccountIn, ctx: LoggedIn) -> AccountOut:
     """Create a person's account (credit office admin). The holder must change the password at first login."""
     account = service.create_account(ctx, **body.model_dump())
     return account_out(account, ctx.at)
@@ -165,9 +149,9 @@ def create_account(body: AccountIn, ctx: Login) -> AccountOut:
     response_model=AccountOut,
     summary="解除账户锁定",
     responses=error_responses(404, 422),
-    dependencies=[Depends(csrf_protect_api)],
+    dependencies=CSRF,
 )
-def unlock(account_id: AccountId, ctx: Login) -> AccountOut:
+def unlock(account_id: AccountId, ctx: LoggedIn) -> AccountOut:
     """Lift a lockout after repeated failed logins."""
     return account_out(service.unlock(ctx, account_id), ctx.at)
 
@@ -177,9 +161,9 @@ def unlock(account_id: AccountId, ctx: Login) -> AccountOut:
     response_model=AccountOut,
     summary="停用账户",
     responses=error_responses(404, 422),
-    dependencies=[Depends(csrf_protect_api)],
+    dependencies=CSRF,
 )
-def deactivate(account_id: AccountId, ctx: Login) -> AccountOut:
+def deactivate(account_id: AccountId, ctx: LoggedIn) -> AccountOut:
     """Deactivate an account; its login sessions end at once."""
     return account_out(service.set_active(ctx, account_id, False), ctx.at)
 
@@ -189,8 +173,8 @@ def deactivate(account_id: AccountId, ctx: Login) -> AccountOut:
     response_model=AccountOut,
     summary="启用账户",
     responses=error_responses(404, 422),
-    dependencies=[Depends(csrf_protect_api)],
+    dependencies=CSRF,
 )
-def activate(account_id: AccountId, ctx: Login) -> AccountOut:
+def activate(account_id: AccountId, ctx: LoggedIn) -> AccountOut:
     """Re-activate a deactivated account."""
     return account_out(service.set_active(ctx, account_id, True), ctx.at)

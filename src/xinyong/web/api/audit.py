@@ -1,6 +1,6 @@
 """``/api/v1/audit``: search, export and verify the hash-chained audit log (auditors; verify also admins).
 
-Security is declared with the package's shared schemes (bearer token or session cookie, ``SECURED``);
+Security is declared with the shared schemes of ``web.security`` (bearer token or session cookie, ``SECURED``);
 the check is ``require_login`` (401) plus the service's ``require`` (403).
 """
 
@@ -16,8 +16,8 @@ from starlette.responses import StreamingResponse
 from xinyong import clock
 from xinyong.auth import audit
 from xinyong.auth.models import AuditEvent
-from xinyong.web.api.tokens import DENIED, SECURED, LoggedIn
 from xinyong.web.errors import error_responses
+from xinyong.web.security import DENIED, SECURED, LoggedIn
 
 router = APIRouter(prefix="/api/v1/audit", tags=["审计日志"], dependencies=SECURED)
 

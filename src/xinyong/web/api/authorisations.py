@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from xinyong.auth import authorisations
 from xinyong.auth.models import BankAuthorisation
 from xinyong.db.base import MAX_ID
-from xinyong.web.api.tokens import CSRF, DENIED, SECURED, LoggedIn
 from xinyong.web.errors import error_responses
+from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
 router = APIRouter(prefix="/api/v1", tags=["金融机构授权"], dependencies=SECURED)
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path
 from xinyong.auth import authorisations
 from xinyong.errors import XinyongError
 from xinyong.subjects.schemas import SubjectOut
-from xinyong.web.api.tokens import DENIED, SECURED, LoggedIn
 from xinyong.web.errors import error_responses
+from xinyong.web.security import DENIED, SECURED, LoggedIn
 
 router = APIRouter(prefix="/api/v1/bank", tags=["金融机构"], dependencies=SECURED)
 

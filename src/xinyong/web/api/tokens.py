@@ -1,9 +1,7 @@
 """``/api/v1/tokens``: API tokens for machine clients, issued and revoked by the credit office.
 
-Also defines the OpenAPI security declaration (``SECURED``) every non-public router of this package uses:
-a bearer API token or the login-session cookie. The declaration only documents; the check is
-``require_login`` (401 without a valid credential) plus the service's ``require`` (403 without the right).
-``CSRF`` guards the state-changing routes of cookie-authenticated callers.
+Security is declared with the shared schemes of ``web.security`` (bearer token or session cookie, ``SECURED``);
+the check is ``require_login`` (401) plus the service's ``require`` (403); ``CSRF`` guards the writes.
 """
 
 from __future__ import annotations
@@ -11,32 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Path
-from fastapi.security import APIKeyCookie, HTTPBearer
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, Field
 
 from xinyong.auth import tokens
-from xinyong.auth.context import Context
-from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.auth.models import ApiToken
 from xinyong.db.base import MAX_ID
-from xinyong.web.csrf import csrf_protect_api
-from xinyong.web.deps import require_login
 from xinyong.web.errors import error_responses
+from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
-bearer_scheme = HTTPBearer(
-    auto_error=False, scheme_name="bearer", description="接口令牌 `xy_…`（由区信用办签发，仅显示一次）"
-)
-cookie_scheme = APIKeyCookie(
-    name=SESSION_COOKIE, auto_error=False, scheme_name="session", description="登录后浏览器持有的会话 Cookie"
-)
-# Router-level dependencies: every operation shows ``security: [bearer] or [session]`` in the OpenAPI document.
-SECURED = [Depends(bearer_scheme), Depends(cookie_scheme)]
-LoggedIn = Annotated[Context, Depends(require_login)]
-# State-changing routes: a cookie-authenticated call must also send the session's X-CSRF-Token (web.csrf).
-CSRF = [Depends(csrf_protect_api)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-DENIED = (401, 403)
 
 router = APIRouter(prefix="/api/v1", tags=["接口令牌"], dependencies=SECURED)
 

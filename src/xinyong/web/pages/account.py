@@ -45,6 +45,7 @@ class CurrentUser:
     display_name: str
     role_label: str
     known: bool  # False: a session cookie is present but this page did not resolve it
+    role: str = ""  # the account's role code, e.g. ``auditor`` (empty when not known)
 
 
 def current_user(request: Request) -> CurrentUser | None:
@@ -56,7 +57,7 @@ def current_user(request: Request) -> CurrentUser | None:
     except SQLAlchemyError:  # an error page after a database failure still renders
         account = None
     if account is not None:
-        return CurrentUser(account.display_name, ROLES.get(account.role, account.role), True)
+        return CurrentUser(account.display_name, ROLES.get(account.role, account.role), True, account.role)
     if request.cookies.get(SESSION_COOKIE):
         return CurrentUser("", "", False)
     return None

@@ -1,0 +1,48 @@
+"""``xinyong demo``: refuses an unmigrated database with one line; loads and summarises in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from typer.testing import CliRunner
+
+from xinyong.cli import app
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_engine, reset_caches
+from xinyong.settings import get_settings
+from xinyong.subjects.models import Subject
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    reset_caches()
+    yield url
+    reset_caches()
+
+
+def test_unmigrated_database_gets_one_clear_line(database: str) -> None:
+    result = CliRunner().invoke(app, ["demo", "--subjects", "50"])
+    assert result.exit_code == 2
+    assert "xinyong db upgrade" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_loads_then_if_empty_skips(database: str) -> None:
+    upgrade(make_engine(database))
+    result = CliRunner().invoke(app, ["demo", "--subjects", "1200", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "主体 1,200 个" in result.output and "预置错码 1 个、重码 1 个" in result.output
+    again = CliRunner().invoke(app, ["demo", "--subjects", "1200", "--if-empty"])
+    assert again.exit_code == 0 and "未载入" in again.output
+    twice = CliRunner().invoke(app, ["demo", "--subjects", "1200"])
+    assert twice.exit_code == 2 and "已有演示数据" in twice.output
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Subject)) == 1200
+    engine.dispose()
