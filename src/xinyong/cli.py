@@ -30,6 +30,11 @@ def _register() -> None:
 _register()
 
 
+def _unmigrated(reason: str) -> bool:
+    """Whether a database error means the schema is missing (SQLite and PostgreSQL wording)."""
+    return "no such table" in reason or ("relation" in reason and "does not exist" in reason)
+
+
 def main() -> None:
     """Entry point: run the app, turning configuration errors into one clear line."""
     try:
@@ -39,5 +44,6 @@ def main() -> None:
         raise SystemExit(2) from None
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
-        print(f"错误: 无法连接或操作数据库 (database error): {reason}", file=sys.stderr)
+        hint = "（数据库尚未迁移，请先运行 xinyong db upgrade）" if _unmigrated(reason) else ""
+        print(f"错误: 无法连接或操作数据库 (database error): {reason}{hint}", file=sys.stderr)
         raise SystemExit(2) from None
