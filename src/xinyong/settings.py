@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     search_page_size: int = Field(default=20, description="Rows per page of subject search.")
     search_candidate_cap: int = Field(
         default=5000,
-        ge=10,
+        ge=1,
         le=20000,  # the ids of a shorter list are bound as parameters: stay well inside SQLite's limit
         description="Posting-list size above which a name fragment counts as too common.",
     )
