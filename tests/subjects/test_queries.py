@@ -126,3 +126,26 @@ def test_code_quality_counts_duplicates_errors_and_missing(ctx: Context) -> None
 def test_code_quality_empty_registry(ctx: Context) -> None:
     q = code_quality(ctx.session)
     assert (q.subjects, q.rate, q.meets_target) == (0, 0.0, True)
+
+
+def test_common_grams_are_remembered_without_changing_results(
+    registry: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xinyong.subjects import queries
+
+    monkeypatch.setattr(queries, "_COMMON_GRAMS", {})
+    monkeypatch.setenv("XINYONG_SEARCH_CANDIDATE_CAP", "2")
+    get_settings.cache_clear()
+    search_subjects(registry.session, "有限公司")
+    assert any(key[1:] == (2, "有限") for key in queries._COMMON_GRAMS)
+    assert names(search_subjects(registry.session, "丰食品有限")) == ["广州禾丰食品有限公司"]
+
+
+def test_a_stale_common_mark_costs_speed_not_results(registry: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xinyong.subjects import queries
+
+    url = registry.session.get_bind().engine.url.render_as_string(hide_password=True)
+    cap = get_settings().search_candidate_cap
+    monkeypatch.setattr(queries, "_COMMON_GRAMS", {(url, cap, g): None for g in ("禾丰", "丰食")})
+    page = search_subjects(registry.session, "禾丰食品")
+    assert (page.total, names(page)) == (1, ["广州禾丰食品有限公司"])

@@ -68,6 +68,18 @@ def _gram_filter(column: InstrumentedAttribute[str], gram: str) -> ColumnElement
     return column == gram
 
 
+# Which grams reached the candidate cap, per database and cap. Commonness only steers the choice of the
+# driving gram, never which subjects match, so a stale entry can cost speed but not correctness.
+_COMMON_GRAMS: dict[tuple[str, int, str], None] = {}
+COMMON_GRAMS_MAX = 10_000
+
+
+def _remember_common(key: tuple[str, int, str]) -> None:
+    if len(_COMMON_GRAMS) >= COMMON_GRAMS_MAX:
+        _COMMON_GRAMS.clear()
+    _COMMON_GRAMS[key] = None
+
+
 def _bounded_count(session: Session, gram: str, cap: int) -> int:
     inner = (
         select(literal(1))
@@ -107,9 +119,15 @@ def search_subjects(
         return _page(session, stmt, query, "code", offset, limit, settings.search_candidate_cap, audience)
 
     cap = settings.search_candidate_cap
+    grams = query_grams(text)
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    # Grams already seen to reach the cap (番禺, 有限, 公司 ...) are counted again only when nothing else is left.
+    fresh = [g for g in grams if (url, cap, g) not in _COMMON_GRAMS] or grams
     counts: dict[str, int] = {}
-    for gram in query_grams(text):
+    for gram in fresh:
         counts[gram] = _bounded_count(session, gram, cap)
+        if counts[gram] >= cap:
+            _remember_common((url, cap, gram))
         if counts[gram] == 0:  # every gram of a match is in the index: nothing can match
             return SearchPage(
                 query=query, mode="name", total=0, total_is_lower_bound=False, offset=offset, limit=limit, items=[]
