@@ -2,7 +2,9 @@
 
 Rows go through ``subjects.bulk.insert_subjects`` (executemany on SQLite, COPY on PostgreSQL) in chunks, with
 every code checked by ``codes.uscc.uscc_problem_string`` and every ID number encrypted by ``auth.pii`` on the way,
-inside the caller's transaction; one audit event records the load and its seed.
+inside the caller's transaction; the name index is built in one sorted pass at the end (and, into an empty
+SQLite registry, the subject indexes are dropped for the load and rebuilt after it). One audit event records the
+load and its seed.
 """
 
 from __future__ import annotations
