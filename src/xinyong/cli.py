@@ -13,7 +13,22 @@ app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True,
 
 
 def _register() -> None:
-    from xinyong.commands import audit, calendar, codes, db, demo, pii, serve, subjects, tokens, users
+    from xinyong.commands import (
+        audit,
+        calendar,
+        catalog,
+        codes,
+        db,
+        demo,
+        departments,
+        intake,
+        pii,
+        quality,
+        serve,
+        subjects,
+        tokens,
+        users,
+    )
 
     app.add_typer(db.app, name="db")
     app.add_typer(codes.app, name="codes")
@@ -23,6 +38,10 @@ def _register() -> None:
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(audit.app, name="audit")
     app.add_typer(pii.app, name="pii")
+    app.add_typer(catalog.app, name="catalog")
+    app.add_typer(departments.app, name="departments")
+    app.add_typer(intake.app, name="intake")
+    app.add_typer(quality.app, name="quality")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

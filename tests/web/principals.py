@@ -206,6 +206,8 @@ class Seed:
     authorisation_id: int
     spare_account_id: int
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The seeding session: a path parameter's maker may create what it points at (rolled back at the end).
+    session: Session | None = None
 
     def path_values(self) -> dict[str, object]:
         """Default value of each path parameter name."""
@@ -254,6 +256,7 @@ def seed_security(ctx: Context) -> Seed:
         token_id=dept_token.id,
         authorisation_id=grant.id,
         spare_account_id=spare.id,
+        session=db,
     )
     people: dict[str, tuple[str, dict[str, Any]]] = {
         "subject": ("subject", {"subject_id": firm.id}),

@@ -131,6 +131,10 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/audit/events"): Spec(AUDITORS),
     ("GET", "/api/v1/audit/export"): Spec(AUDITORS),
     ("GET", "/api/v1/audit/verify"): Spec(AUDITORS | ADMIN),
+    # --- catalogue (web/api/catalog.py)
+    # --- intake (web/api/intake.py)
+    # --- credit records and 双公示 (web/api/records.py)
+    # --- quality scorecards (web/api/quality.py)
 }
 
 

@@ -21,9 +21,12 @@ ROLES: dict[str, str] = {
     "system": "系统（命令行与定时任务）",
 }
 
-_PUBLIC = {"subjects.search_public"}
+_PUBLIC = {"subjects.search_public", "catalog.read", "records.read_public"}
 _LOGGED_IN = _PUBLIC | {"account.change_password"}
-_STAFF_READ = {"subjects.read"}
+# Staff of any department: the registry, credit records up to 有条件共享 fields (audited), the scorecards.
+_STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read"}
+# A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
+_DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
 _OFFICE = (
     _LOGGED_IN
     | _STAFF_READ
@@ -35,18 +38,22 @@ _OFFICE = (
         "authorisations.grant",
         "authorisations.read",
         "tokens.read",
+        "quality.reference_upload",
     }
+    | _DEPARTMENT
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset(_PUBLIC),
     "subject": frozenset(_LOGGED_IN | {"subjects.read_own", "authorisations.grant", "authorisations.read"}),
-    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | {"tokens.read"}),
+    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | {"tokens.read"}),
     "regulator": frozenset(_LOGGED_IN | _STAFF_READ),
     "bank": frozenset(_LOGGED_IN | {"bank.query"}),
     "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
     "credit_office_staff": frozenset(_OFFICE),
-    "credit_office_admin": frozenset(_OFFICE | {"accounts.manage", "tokens.manage", "audit.verify", "demo.load"}),
+    "credit_office_admin": frozenset(
+        _OFFICE | {"accounts.manage", "tokens.manage", "audit.verify", "demo.load", "departments.manage"}
+    ),
 }
 # The operator at the console (CLI, scheduled jobs) may do everything.
 ROLE_PERMISSIONS["system"] = frozenset().union(*ROLE_PERMISSIONS.values())

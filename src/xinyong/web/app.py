@@ -9,9 +9,26 @@ from starlette.responses import HTMLResponse
 
 from xinyong import __version__
 from xinyong.web import errors, middleware
-from xinyong.web.api import accounts, audit, authorisations, bank, health, staff, subjects, tokens
+from xinyong.web.api import (
+    accounts,
+    audit,
+    authorisations,
+    bank,
+    catalog,
+    health,
+    intake,
+    quality,
+    records,
+    staff,
+    subjects,
+    tokens,
+)
 from xinyong.web.pages import account, public
 from xinyong.web.pages import audit as audit_pages
+from xinyong.web.pages import catalog as catalog_pages
+from xinyong.web.pages import intake as intake_pages
+from xinyong.web.pages import quality as quality_pages
+from xinyong.web.pages import records as records_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
 
 TITLE = "公共信用信息平台"
@@ -35,9 +52,22 @@ def create_app() -> FastAPI:
     errors.install(app)
     middleware.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, subjects, staff, bank, authorisations, tokens, accounts, audit):
+    for module in (
+        health,
+        subjects,
+        staff,
+        bank,
+        authorisations,
+        tokens,
+        accounts,
+        audit,
+        catalog,
+        intake,
+        records,
+        quality,
+    ):
         app.include_router(module.router)
-    for module in (public, account, audit_pages):
+    for module in (public, account, audit_pages, catalog_pages, intake_pages, records_pages, quality_pages):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

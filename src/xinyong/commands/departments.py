@@ -1,0 +1,7 @@
+"""``xinyong departments`` commands (issue #4)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="departments", no_args_is_help=True)
