@@ -108,6 +108,7 @@ class Roles(BaseModel):
     category: str | None = None
     content: str | None = None
     publicity_end: str | None = None
+    valid_to: str | None = None  # end of a licence's validity (public while valid when no 公示截止期)
     authority: str | None = None
     source_department: str | None = None
     source_department_uscc: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base
@@ -58,6 +58,9 @@ class Subject(Base):
     registered_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="存续")
     source: Mapped[str] = mapped_column(String(64), default="")
+    # False for a subject first seen in a department's intake data and not yet matched to a registration
+    # (归集时新建、待核实); the credit office verifies it later.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]
 
     __table_args__ = (
