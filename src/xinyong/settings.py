@@ -65,6 +65,15 @@ class Settings(BaseSettings):
         default=120 * 1024 * 1024, ge=1024, description="Largest accepted request body (uploads included)."
     )
     token_max_days: int = Field(default=366, ge=1, description="Longest validity of an API token.")
+    intake_max_file_mb: int = Field(
+        default=100, ge=1, le=2048, description="Largest data file (CSV/xlsx) one intake batch accepts, in MiB."
+    )
+    intake_max_api_rows: int = Field(default=10_000, ge=1, description="Most rows one JSON intake push may carry.")
+
+    @property
+    def intake_max_file_bytes(self) -> int:
+        """``intake_max_file_mb`` in bytes."""
+        return self.intake_max_file_mb * 1024 * 1024
 
 
 @lru_cache
