@@ -292,3 +292,27 @@ def test_oversized_upload_is_413(client: TestClient) -> None:
 def test_oversized_json_is_413(client: TestClient) -> None:
     r = client.post("/api/v1/tokens", json={"name": "x" * LIMIT}, headers={"Authorization": "Bearer xy_00_forged"})
     assert r.status_code == 413 and r.json()["message"].startswith("请求内容过大")
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_dual_publicity_search(client: TestClient, db: Session, registry: Registry, attack: str) -> None:
+    for item in ("penalty", "licence"):
+        for path, headers in (
+            (f"/api/v1/gongshi/{item}", {}),
+            (f"/gongshi/{item}", {}),
+            (f"/gongshi/{item}", {"HX-Request": "true"}),
+        ):
+            r = client.get(path, params={"q": attack}, headers=headers)
+            assert_safe(r)
+            assert r.status_code in (200, 422), (path, r.status_code)
+            assert "王禾丰" not in r.text
+    registry_intact(db, registry)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_dual_publicity_paths(client: TestClient, attack: str) -> None:
+    segment = quote(attack, safe="")
+    for path in (f"/gongshi/{segment}", f"/api/v1/gongshi/{segment}", f"/gongshi/penalty/{segment}"):
+        r = client.get(path, follow_redirects=False)
+        assert_safe(r)
+        assert r.status_code in (404, 422), (path, r.status_code)

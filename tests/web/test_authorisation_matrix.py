@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from principals import BANK, Seed, savepoint_client, seeded
 from sqlalchemy import Engine
 
+from records_factories import make_batch, make_record
 from xinyong.auth.permissions import ROLES
 from xinyong.web.app import create_app
 
@@ -132,9 +133,59 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/audit/export"): Spec(AUDITORS),
     ("GET", "/api/v1/audit/verify"): Spec(AUDITORS | ADMIN),
     # --- catalogue (web/api/catalog.py)
+    ("GET", "/api/v1/catalog"): Spec(ALL),
+    ("GET", "/api/v1/catalog/{item_id}"): Spec(ALL, path={"item_id": lambda s: "utility_arrears"}),
+    ("GET", "/api/v1/catalog/{item_id}/template.xlsx"): Spec(ALL, path={"item_id": lambda s: "penalty"}),
     # --- intake (web/api/intake.py)
+    # Any department's officer (or token) submits and lists for its own department; the office names one (422
+    # without it). A batch is readable by its department and the office only.
+    ("POST", "/api/v1/intake/{item_id}"): Spec(
+        OWN_DEPARTMENT | {"department_other"},
+        path={"item_id": lambda s: "penalty"},
+        body=lambda s: {"rows": [{"行政处罚决定书文号": "矩阵测试1号"}]},
+    ),
+    ("POST", "/api/v1/intake/{item_id}/file"): Spec(
+        OWN_DEPARTMENT | {"department_other"}, path={"item_id": lambda s: "penalty"}
+    ),
+    ("GET", "/api/v1/intake/batches"): Spec(OWN_DEPARTMENT | {"department_other"}),
+    ("GET", "/api/v1/intake/batches/{batch_id}"): Spec(
+        OWN_DEPARTMENT, path={"batch_id": lambda s: make_batch(s.session, s.department).id}
+    ),
+    ("GET", "/api/v1/intake/batches/{batch_id}/feedback.xlsx"): Spec(
+        OWN_DEPARTMENT, path={"batch_id": lambda s: make_batch(s.session, s.department).id}
+    ),
     # --- credit records and 双公示 (web/api/records.py)
+    ("GET", "/api/v1/gongshi/{item_id}"): Spec(ALL, params={"q": "禾丰"}, path={"item_id": lambda s: "penalty"}),
+    ("GET", "/api/v1/gongshi/{item_id}/{record_id}"): Spec(
+        ALL,
+        path={
+            "item_id": lambda s: "penalty",
+            "record_id": lambda s: (
+                make_record(s.session, make_batch(s.session, s.department), doc_no="罚〔矩阵〕1号", decided_on=TODAY).id
+            ),
+        },
+    ),
+    ("GET", "/api/v1/staff/records"): Spec(STAFF_READERS, params={"item_id": "penalty"}),
+    ("GET", "/api/v1/staff/records/{record_id}"): Spec(
+        STAFF_READERS,
+        path={
+            "record_id": lambda s: (
+                make_record(s.session, make_batch(s.session, s.department), doc_no="罚〔矩阵〕2号", decided_on=TODAY).id
+            )
+        },
+    ),
     # --- quality scorecards (web/api/quality.py)
+    ("GET", "/api/v1/quality/scorecard"): Spec(STAFF_READERS, params={"month": "2026-10"}),
+    ("GET", "/api/v1/quality/scorecard.xlsx"): Spec(STAFF_READERS, params={"month": "2026-10"}),
+    ("POST", "/api/v1/quality/reference"): Spec(
+        OFFICE,
+        body=lambda s: {
+            "item": "penalty",
+            "department": s.department.code,
+            "list_name": "矩阵测试台账",
+            "rows": [{"文书号": "番市监罚〔2026〕1号", "决定日期": "2026-10-09"}],
+        },
+    ),
 }
 
 

@@ -122,6 +122,12 @@ def test_max_keys_must_be_positive() -> None:
         ("GET", "/api/v1/subjects/", None),
         ("GET", "/api/v1/subjectsx", None),
         ("HEAD", "/search", SEARCH_BUCKET),
+        ("GET", "/gongshi/penalty", SEARCH_BUCKET),
+        ("GET", "/gongshi/licence/12", SEARCH_BUCKET),
+        ("GET", "/api/v1/gongshi/penalty", SEARCH_BUCKET),
+        ("GET", "/api/v1/gongshi/penalty/12", SEARCH_BUCKET),
+        ("GET", "/api/v1/staff/records", None),
+        ("GET", "/intake", None),
     ],
 )
 def test_classify(method: str, path: str, bucket: str | None) -> None:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from xinyong.catalog.departments import CatalogError
+from xinyong.errors import NotFound
 
 ITEMS_DIR = Path(__file__).with_name("items")
 
@@ -201,11 +202,11 @@ class Catalog(BaseModel):
             raise UnknownItem(item_id, tuple(self.items)) from None
 
 
-class UnknownItem(CatalogError, LookupError):
-    """No data item with that id."""
+class UnknownItem(NotFound, LookupError):
+    """No data item with that id (a 404 wherever it surfaces: API, page or CLI)."""
 
     def __init__(self, item_id: str, known: tuple[str, ...]) -> None:
-        super().__init__(f"资源目录中没有数据项 {item_id!r}（可用: {', '.join(known)}）")
+        super().__init__(f"资源目录中没有数据项 {item_id[:40]!r}（可用: {', '.join(known)}）", field="item")
         self.item_id = item_id
 
 

@@ -1,4 +1,5 @@
-"""``xinyong demo``: load the synthetic demo district (departments and subjects) into the configured database."""
+"""``xinyong demo``: load the synthetic demo district (departments, subjects and, by default, their licence and
+penalty records) into the configured database."""
 
 from __future__ import annotations
 
@@ -35,21 +36,37 @@ def _schema_problem() -> str | None:
 
 
 def summary_line(s: DemoSummary) -> str:
-    """The final line: counts by kind, planted code errors, seconds."""
+    """The final line: counts by kind, planted code errors, records and their planted problems, seconds."""
     kinds = "，".join(f"{SUBJECT_KIND_LABELS.get(k, k)} {n:,}" for k, n in s.by_kind.items() if n)
-    return (
+    line = (
         f"已载入演示数据（种子 {s.seed}）：主体 {s.subjects:,} 个（{kinds}；"
         f"其中个体工商户占位代码 {s.placeholders:,} 个），新增部门 {s.departments_added} 个；"
-        f"预置错码 {s.erroneous} 个、重码 {s.duplicates} 个；用时 {s.seconds:.1f} 秒"
+        f"预置错码 {s.erroneous} 个、重码 {s.duplicates} 个；"
     )
+    if s.records is not None:
+        r = s.records
+        made = {k: sum(v[k] for v in r.expected.values()) for k in ("late", "bad", "omitted")}
+        line += (
+            f"许可、处罚决定 {r.decisions:,} 条（{r.start}至{r.end}，{r.batches:,} 个批次经归集入库 "
+            f"{r.accepted:,} 条、退回 {r.rejected:,} 条；预置迟报 {made['late']:,} 条、错误 {made['bad']:,} 条、"
+            f"漏报 {made['omitted']:,} 条）；"
+        )
+    elif s.records_skipped:
+        line += f"未生成许可、处罚记录：{s.records_skipped}；"
+    return line + f"用时 {s.seconds:.1f} 秒"
 
 
 def demo(
     subjects: int = typer.Option(DEFAULT_SUBJECTS, "--subjects", min=1, help="主体数量"),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="随机种子（同一种子生成相同数据）"),
     if_empty: bool = typer.Option(False, "--if-empty", help="主体库已有数据时不载入"),
+    records: bool = typer.Option(True, "--records/--no-records", help="同时生成并归集许可、处罚记录"),
+    record_scale: float = typer.Option(
+        1.0, "--record-scale", min=0.0, help="记录规模系数（1.0 = 每 20 个主体 1 条处罚、每 10 个主体 1 条许可）"
+    ),
 ) -> None:
-    """Load the demo district: departments of the 2021 work plan and N synthetic subjects (deterministic per seed)."""
+    """Load the demo district: departments of the 2021 work plan, N synthetic subjects and their licence and
+    penalty records with known shares of late, bad and omitted ones (deterministic per seed)."""
     problem = _schema_problem()
     if problem:
         typer.echo(problem, err=True)
@@ -67,12 +84,19 @@ def demo(
         bar_ctx = Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
         with bar_ctx as bar, session_scope() as session:
             task = bar.add_task("载入演示数据", total=subjects)
+            batches = bar.add_task("归集许可、处罚记录（批次）", total=None, visible=False)
+
+            def record_progress(done: int, total: int) -> None:
+                bar.update(batches, completed=done, total=total, visible=True)
+
             summary = load_demo(
                 system_context(session, actor=f"cli:{getpass.getuser()}"),
                 subjects,
                 seed,
                 if_empty=if_empty,
                 progress=lambda done: bar.update(task, completed=done),
+                records=record_scale if records else 0.0,
+                record_progress=record_progress,
             )
             if not summary.skipped:
                 bar.update(task, description="提交事务…")

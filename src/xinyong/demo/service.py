@@ -4,7 +4,8 @@ Rows go through ``subjects.bulk.insert_subjects`` (executemany on SQLite, COPY o
 every code checked by ``codes.uscc.uscc_problem_string`` and every ID number encrypted by ``auth.pii`` on the way,
 inside the caller's transaction; the name index is built in one sorted pass at the end (and, into an empty
 SQLite registry, the subject indexes are dropped for the load and rebuilt after it). One audit event records the
-load and its seed.
+load and its seed. With ``records`` > 0 the district's licence and penalty records follow, through the intake
+pipeline (``demo.records``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.catalog.departments import load_departments
 from xinyong.demo.generator import DistrictGenerator, department_uscc, plan_of
+from xinyong.demo.records import RecordSummary, RecordWindowError, Shares, load_demo_records
 from xinyong.demo.worker import WorkerChunks, check_codes
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.subjects.bulk import defer_subject_indexes, index_names, insert_subjects, next_subject_id
@@ -58,6 +60,8 @@ class DemoSummary:
     hefeng_id: int | None = None
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
+    records: RecordSummary | None = None
+    records_skipped: str = ""  # why no records were loaded although asked for
 
 
 def _add_departments(ctx: Context) -> int:
@@ -99,13 +103,20 @@ def load_demo(
     progress: Progress | None = None,
     chunk: int = CHUNK,
     parallel: bool | None = None,
+    records: float = 0.0,
+    record_shares: Shares | None = None,
+    record_progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
     """Load ``subjects`` synthetic subjects generated from ``seed`` plus the district departments.
 
     With ``if_empty``, do nothing (and say so) when the registry already holds subjects. Refuses to load a second
     demo district on top of one (its codes would all be duplicates). ``progress`` is called with the number of
     rows written after each chunk. ``parallel`` generates in a second process (default: for ≥ 200,000 subjects
-    on a machine with two or more cores); the rows are the same either way. The caller commits.
+    on a machine with two or more cores); the rows are the same either way. ``records`` (a scale, 1.0 = one
+    penalty per 20 subjects and one licence per 10; 0 = none) then loads licence and penalty records with the
+    ``record_shares`` of late, bad and omitted ones through the intake pipeline (``demo.records``), calling
+    ``record_progress(batches_done, batches)``; skipped with ``records_skipped`` when the working-day calendar
+    covers no recent year. The caller commits.
     """
     require(ctx, "demo.load")
     if not 0 < subjects <= MAX_SUBJECTS:
@@ -207,6 +218,15 @@ def load_demo(
         },
     )
     phases["finish"] = time.perf_counter() - t
+    if records > 0:
+        t = time.perf_counter()
+        try:
+            summary.records = load_demo_records(
+                ctx, seed, scale=records, shares=record_shares, subjects=subjects, progress=record_progress
+            )
+        except RecordWindowError as exc:
+            summary.records_skipped = exc.message
+        phases["records"] = time.perf_counter() - t
     summary.phases = {k: round(v, 3) for k, v in phases.items()}
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary

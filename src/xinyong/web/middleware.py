@@ -283,11 +283,12 @@ def classify(method: str, path: str) -> str | None:
     """Which rate-limit bucket a request falls in: ``search``, ``login`` or none.
 
     Search: ``GET /search``, ``/s/{code}``, ``/api/v1/subjects`` and ``/api/v1/subjects/{code}`` (the public
-    registry look-ups; deeper paths such as ``/api/v1/subjects/{id}/authorisations`` are not searches).
+    registry look-ups; deeper paths such as ``/api/v1/subjects/{id}/authorisations`` are not searches), and
+    the public 双公示 pages and API (``/gongshi/…``, ``/api/v1/gongshi/…``): lists, searches and details.
     Login: ``POST /login`` and any ``POST /api/…/login``.
     """
     if method in ("GET", "HEAD"):
-        if path in ("/search", "/api/v1/subjects") or path.startswith("/s/"):
+        if path in ("/search", "/api/v1/subjects") or path.startswith(("/s/", "/gongshi", "/api/v1/gongshi")):
             return SEARCH_BUCKET
         rest = path.removeprefix(SEARCH_API_PREFIX)
         if rest != path and rest and "/" not in rest:

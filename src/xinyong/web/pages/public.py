@@ -11,7 +11,9 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from xinyong.auth.context import Context
+from xinyong.catalog.items import load_catalog
 from xinyong.errors import InvalidInput
+from xinyong.records import publication
 from xinyong.subjects import public as lookup
 from xinyong.subjects.schemas import SearchPage
 from xinyong.web.deps import get_public_context
@@ -74,7 +76,11 @@ def search(
 def subject_page(request: Request, subject_id: int, ctx: PublicContext) -> Response:
     """One subject as the public sees it (natural persons: 404)."""
     subject = lookup.public_subject(ctx, subject_id)
-    return render(request, "subject.html", {"nav": "search", "subject": subject})
+    records = publication.public_records_of_subject(ctx, subject_id)
+    item_names = {item_id: item.name for item_id, item in load_catalog().items.items()}
+    return render(
+        request, "subject.html", {"nav": "search", "subject": subject, "records": records, "item_names": item_names}
+    )
 
 
 @router.get("/s/{uscc}")

@@ -1,0 +1,363 @@
+"""Benchmark intake: N penalty rows from one CSV file through ``intake.service.submit_file`` (parse, normalise,
+validate, verify, load) into a fresh SQLite file and a fresh PostgreSQL schema (issue #4: ≥ 50,000 rows/s end to end,
+memory bounded), beside the time polars takes merely to parse the same file (all columns as strings).
+
+    .venv/bin/python bench/intake_load.py [--rows 1000000] [--registry 100000] [--known 0.7] [--seed 4]
+        [--pg-url URL] [--no-pg] [--no-sqlite] [--json OUT]
+
+The file is made in a temporary directory with a fixed seed (``demo.records.RecordGenerator.stream``: the demo
+casebook's 行政处罚 rows of 区市场监管局, every row valid). Its subjects are drawn from two pools: demo subjects
+of a registry of ``--registry`` subjects loaded into the database first (``load_demo``, same seed) — a share
+``--known`` of the rows — and subjects unknown to it (same generator, other seed, codes of another district,
+440106), which verification creates as unverified subjects; so verification does real work. Each load runs in a
+child process that reports its wall time (submit and commit) and its peak RSS (``VmHWM``); its baseline RSS
+after imports is reported beside it. The timed call is the service behind ``xinyong intake load``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.auth.context import system_context
+from xinyong.calendar import WorkCalendar
+from xinyong.catalog.departments import load_departments
+from xinyong.catalog.items import load_catalog
+from xinyong.codes.uscc import PLACEHOLDER, make_uscc
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_engine
+from xinyong.demo.generator import DistrictGenerator, department_uscc
+from xinyong.demo.records import Authority, Party, RecordGenerator, record_window
+from xinyong.settings import get_settings
+
+TARGET_ROWS_PER_S = 50_000
+DEPARTMENT = "scjgj"
+ITEM = "penalty"
+OTHER_DIVISION = "440106"  # 天河区: codes of subjects the Panyu registry cannot know
+MAX_FILE_MB = 2048  # Settings.intake_max_file_mb's ceiling: the 1,000,000-row file is ~0.8 GB
+PG_URL = os.environ.get("XINYONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+# ------------------------------------------------------------------------------------------------ the file
+
+
+def _parties(subjects: int, seed: int, division: str | None = None) -> list[Party]:
+    """Subjects of the demo generator (存续, no planted code error); ``division`` re-homes their codes."""
+    gen = DistrictGenerator(subjects, seed)
+    found: list[Party] = []
+    for row in gen.rows():
+        planted = row["id"] in gen.log.erroneous_ids or row["id"] in gen.log.duplicate_ids
+        if row["status"] != "存续" or planted or row["kind"] == "government_body":
+            continue
+        code = row["uscc"]
+        if division and code and code != PLACEHOLDER:
+            code = make_uscc(code[0], code[1], division, code[8:16])
+        known = division is None
+        found.append(
+            Party(
+                row["id"] if known else None,
+                row["kind"],
+                row["name"],
+                code,
+                row["reg_no"],
+                row["ric"],
+                row["legal_representative"],
+            )
+        )
+    return found
+
+
+def write_csv(path: Path, rows: int, registry: int, known: float, seed: int) -> dict[str, Any]:
+    """The benchmark file: ``rows`` valid penalty rows with Chinese headers; returns what it holds."""
+    t = time.perf_counter()
+    mine = _parties(registry, seed)
+    unknown = round(registry * (1 - known) / known) if known > 0 else registry
+    others = _parties(unknown, seed + 1, OTHER_DIVISION)
+    entry = next(d for d in load_departments().departments if d.code == DEPARTMENT)
+    authority = Authority(entry.code, entry.name, department_uscc(entry.code, entry.org_type))
+    calendar = WorkCalendar()
+    start, end = record_window(calendar, clock.today())
+    generator = RecordGenerator(
+        mine + others,
+        [authority],
+        seed=seed,
+        penalties=rows,
+        licences=0,
+        calendar=calendar,
+        start=start,
+        end=end,
+    )
+    item = load_catalog().item(ITEM)
+    keys = [f.key for f in item.fields]
+    other_district = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow([item.field(k).label for k in keys])
+        for row in generator.stream(ITEM, rows):
+            out.writerow([row.get(k, "") for k in keys])
+            other_district += row["uscc"][2:8] == OTHER_DIVISION
+    return {
+        "rows": rows,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "registry_subjects": registry,
+        "known_pool": len(mine),
+        "unknown_pool": len(others),
+        "rows_with_unknown_codes": other_district,
+        "generate_s": round(time.perf_counter() - t, 1),
+        "window": [start.isoformat(), end.isoformat()],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ baselines
+
+
+def parse_baselines(path: Path) -> dict[str, Any]:
+    """Seconds to parse the file with polars (every column a string) and to iterate it with the csv module."""
+    import polars as pl
+
+    t = time.perf_counter()
+    frame = pl.read_csv(path, infer_schema=False)
+    polars_s = time.perf_counter() - t
+    height = frame.height
+    del frame
+    t = time.perf_counter()
+    with path.open(encoding="utf-8", newline="") as fh:
+        count = sum(1 for _ in csv.reader(fh)) - 1
+    csv_s = time.perf_counter() - t
+    return {
+        "polars_version": pl.__version__,
+        "polars_threads": pl.thread_pool_size(),
+        "polars_read_csv_s": round(polars_s, 2),
+        "polars_rows": height,
+        "polars_rows_per_s": round(height / polars_s),
+        "csv_module_s": round(csv_s, 2),
+        "csv_module_rows_per_s": round(count / csv_s),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ loading
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MB: ``VmHWM`` (Linux; reset by ``execve``, unlike ``ru_maxrss``,
+    which a child inherits from the parent that forked it), else ``ru_maxrss``."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def prepare(url: str, registry: int, seed: int) -> dict[str, Any]:
+    """Migrate a fresh database and load the demo registry into it (no records)."""
+    from xinyong.demo.service import load_demo
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        t = time.perf_counter()
+        with Session(engine) as session:
+            load_demo(system_context(session, actor="bench"), registry, seed)
+            session.commit()
+        return {"registry_load_s": round(time.perf_counter() - t, 1)}
+    finally:
+        engine.dispose()
+
+
+def child(url: str, csv_path: str, out: str) -> None:
+    """In a fresh process: submit the file, commit, report time, counts and peak RSS."""
+    from xinyong.intake import service
+    from xinyong.records.models import CreditRecord
+    from xinyong.subjects.departments import department_by_ref
+    from xinyong.subjects.models import Subject
+
+    baseline_mb = peak_rss_mb()
+    engine = make_engine(url)
+    size = Path(csv_path).stat().st_size
+    limit = get_settings().intake_max_file_bytes  # XINYONG_INTAKE_MAX_FILE_MB, set by the parent
+    overridden = service.max_upload_bytes() < size <= limit
+    if overridden:
+        # The service does not read Settings.intake_max_file_mb (yet): apply the configured limit for this run.
+        service.max_upload_bytes = lambda: limit  # type: ignore[assignment]
+    if service.max_upload_bytes() < size:
+        raise SystemExit(f"the intake file limit ({service.max_upload_bytes():,} bytes) is below the file's {size:,}")
+    last = [time.perf_counter()]
+
+    def progress(done: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 15:
+            print(f"  {engine.dialect.name}: {done:,} rows", flush=True)
+            last[0] = now
+
+    with Session(engine) as session:
+        ctx = system_context(session, actor="bench")
+        department = department_by_ref(session, DEPARTMENT)
+        before = session.scalar(select(func.count()).select_from(Subject)) or 0
+        t, cpu = time.perf_counter(), time.process_time()
+        with open(csv_path, "rb") as fh:
+            summary = service.submit_file(
+                ctx, ITEM, department.id, fh, Path(csv_path).name, channel="cli", progress=progress
+            )
+        submit_s = time.perf_counter() - t
+        session.commit()
+        total_s = time.perf_counter() - t
+        cpu_s = time.process_time() - cpu
+    peak_mb = peak_rss_mb()
+    with Session(engine) as session:
+        records = session.scalar(select(func.count()).select_from(CreditRecord)) or 0
+        linked = session.scalar(select(func.count()).where(CreditRecord.subject_id.is_not(None))) or 0
+        created = (session.scalar(select(func.count()).select_from(Subject)) or 0) - before
+    engine.dispose()
+    result = {
+        "database": engine.dialect.name,
+        "status": summary.status,
+        "file_limit_from_settings": overridden,
+        "rows": summary.rows,
+        "accepted": summary.accepted,
+        "rejected": summary.rejected,
+        "warnings_listed": len(summary.warnings),
+        "errors_listed": [m.model_dump() for m in summary.errors[:5]],
+        "records_stored": records,
+        "records_linked": linked,
+        "subjects_created": created,
+        "submit_s": round(submit_s, 2),
+        "commit_s": round(total_s - submit_s, 2),
+        "total_s": round(total_s, 2),
+        "cpu_s_this_process": round(cpu_s, 2),
+        "rows_per_s": round(summary.rows / total_s) if total_s else None,
+        "target_rows_per_s": TARGET_ROWS_PER_S,
+        "baseline_rss_mb": round(baseline_mb),
+        "peak_rss_mb": round(peak_mb),
+        "load_avg_1min_after": round(os.getloadavg()[0], 2),
+    }
+    Path(out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+
+
+def _run_child(url: str, csv_path: Path, tmp: Path) -> dict[str, Any]:
+    out = tmp / f"child-{uuid.uuid4().hex[:6]}.json"
+    env = dict(os.environ, XINYONG_INTAKE_MAX_FILE_MB=str(MAX_FILE_MB))
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", url, str(csv_path), str(out)]
+    subprocess.run(cmd, check=True, env=env)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def bench_sqlite(csv_path: Path, registry: int, seed: int, tmp: Path) -> dict[str, Any]:
+    """A fresh SQLite file next to the CSV."""
+    db = tmp / "intake.db"
+    url = f"sqlite:///{db}"
+    prepared = prepare(url, registry, seed)
+    result = _run_child(url, csv_path, tmp)
+    result |= prepared
+    result["file_mb"] = round(sum(p.stat().st_size for p in tmp.glob("intake.db*")) / 1e6, 1)
+    return result
+
+
+def bench_postgresql(csv_path: Path, registry: int, seed: int, tmp: Path, url: str) -> dict[str, Any]:
+    """A throw-away schema, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_engine(url).url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        scoped_url = scoped.render_as_string(hide_password=False)
+        prepared = prepare(scoped_url, registry, seed)
+        return _run_child(scoped_url, csv_path, tmp) | prepared
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(
+    rows: int, registry: int, known: float, seed: int, *, sqlite: bool = True, pg_url: str | None = None
+) -> dict[str, Any]:
+    """Every figure of the benchmark (see the module docstring)."""
+    random.seed(seed)
+    report: dict[str, Any] = {
+        "benchmark": "intake_load",
+        "item": ITEM,
+        "department": DEPARTMENT,
+        "seed": seed,
+        "known_share": known,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+    }
+    with tempfile.TemporaryDirectory(prefix="xinyong-intake-bench-") as name:
+        tmp = Path(name)
+        csv_path = tmp / "penalty.csv"
+        print(f"intake: writing {rows:,} penalty rows (seed {seed}) …", flush=True)
+        report["file"] = write_csv(csv_path, rows, registry, known, seed)
+        print(f"intake: file {report['file']}", flush=True)
+        report["parse"] = parse_baselines(csv_path)
+        print(f"intake: parse baselines {report['parse']}", flush=True)
+        report["runs"] = []
+        if sqlite:
+            print("intake: sqlite …", flush=True)
+            report["runs"].append(bench_sqlite(csv_path, registry, seed, tmp))
+            print(f"intake: {report['runs'][-1]}", flush=True)
+        if pg_url:
+            print("intake: postgresql …", flush=True)
+            report["runs"].append(bench_postgresql(csv_path, registry, seed, tmp, pg_url))
+            print(f"intake: {report['runs'][-1]}", flush=True)
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI entry (``--child URL CSV OUT`` is the internal per-database run)."""
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["--child"]:
+        child(*args_in[1:4])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--registry", type=int, default=100_000, help="demo subjects loaded first")
+    ap.add_argument("--known", type=float, default=0.7, help="share of rows whose subject the registry knows")
+    ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--pg-url", default=PG_URL)
+    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(args_in)
+    report = run(
+        args.rows,
+        args.registry,
+        args.known,
+        args.seed,
+        sqlite=not args.no_sqlite,
+        pg_url=None if args.no_pg else args.pg_url,
+    )
+    for r in report["runs"]:
+        print(
+            f"{r['database']}: {r['rows']:,} rows in {r['total_s']} s = {r['rows_per_s']:,} rows/s "
+            f"(target ≥ {TARGET_ROWS_PER_S:,}); peak RSS {r['peak_rss_mb']} MB (baseline {r['baseline_rss_mb']} MB); "
+            f"subjects created {r['subjects_created']:,}; status {r['status']}"
+        )
+    p = report["parse"]
+    print(f"polars read_csv (strings): {p['polars_read_csv_s']} s = {p['polars_rows_per_s']:,} rows/s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"written {args.json}")
+
+
+if __name__ == "__main__":
+    main()

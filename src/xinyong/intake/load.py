@@ -1,0 +1,240 @@
+"""Writing a batch: current-version look-ups by natural key and bulk inserts of record versions, rejected rows
+and issues (PostgreSQL COPY, SQLite executemany), all inside the caller's transaction.
+
+Records are never updated in place (design principle 4): a changed re-send is a new row whose
+``supersedes_id`` points at the version it replaces; the current version of a key is the one no row supersedes.
+Only the intake service calls this module (it checks permission and writes the audit event).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, text
+from sqlalchemy.orm import Session
+
+from xinyong.db.base import Base
+from xinyong.errors import Conflict
+from xinyong.intake.models import IntakeIssue, IntakeRejectedRow
+from xinyong.records.models import CreditRecord
+
+# Tables ``insert_rows`` writes (importing the models registers them in ``Base.metadata``).
+RECORDS = CreditRecord.__tablename__
+ISSUES = IntakeIssue.__tablename__
+REJECTED = IntakeRejectedRow.__tablename__
+
+# Keys per look-up query: inside SQLite's bound-parameter limit (32,766) with room to spare.
+LOOKUP_CHUNK = 5000
+
+RECORD_COLUMNS: tuple[str, ...] = (
+    "item_id",
+    "item_version",
+    "department_id",
+    "subject_id",
+    "batch_id",
+    "row_no",
+    "doc_no",
+    "version",
+    "supersedes_id",
+    "subject_name",
+    "subject_kind",
+    "subject_uscc",
+    "category",
+    "decided_on",
+    "publicity_end",
+    "severity",
+    "data",
+    "id_cipher",
+    "id_hash",
+    "id_masked",
+    "content_hash",
+    "reported_on",
+    "loaded_at",
+)
+ISSUE_COLUMNS: tuple[str, ...] = ("batch_id", "row_no", "field", "level", "reason")
+REJECTED_COLUMNS: tuple[str, ...] = (
+    "batch_id",
+    "row_no",
+    "item_id",
+    "department_id",
+    "doc_no",
+    "valid",
+    "values",
+    "submitted_on",
+)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The current stored version of one natural key."""
+
+    id: int
+    version: int
+    content_hash: str
+
+
+# One encoder for every row (``json.dumps`` with options builds a new one per call: 20% of its time).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def canonical_json(values: Mapping[str, Any]) -> str:
+    """Compact JSON with sorted keys and Chinese kept as is: the stored form and the hashed form."""
+    return _ENCODER.encode(values)
+
+
+def without_null_key(text: str, key: str) -> str:
+    """``canonical_json`` text without the member ``"key":null`` (same as dumping the mapping without it)."""
+    member = f'"{key}":null'
+    for form in ("," + member, member + ","):
+        if form in text:
+            return text.replace(form, "", 1)
+    return text.replace(member, "", 1)
+
+
+def content_hash(values: Mapping[str, str | None]) -> str:
+    """SHA-256 of the canonical JSON of a row's normalised values (ID number included, in clear, only here)."""
+    return hashlib.sha256(canonical_json(values).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyedQuery:
+    """A look-up over a list of text keys, written for each database; the keys are its first parameter.
+
+    PostgreSQL: ``unnest(%s::text[]) AS k(value) CROSS JOIN LATERAL (... = k.value ... OFFSET 0)``; the
+    ``OFFSET 0`` keeps the subquery per key, so each key is one index probe (left to itself the planner hashed
+    the whole department's records for every chunk). SQLite: ``json_each(?) AS k CROSS JOIN <table> ON ... =
+    k.value``; its ``CROSS JOIN`` keeps the keys the outer loop. One parameter either way: SQLAlchemy never
+    compiles thousands of bound parameters."""
+
+    postgresql: str
+    sqlite: str
+
+
+def select_in(session: Session, query: KeyedQuery, keys: Sequence[str], params: Sequence[Any] = ()) -> list[Any]:
+    """Rows of ``query`` for ``keys`` (in chunks of ``LOOKUP_CHUNK``) and its other ``params``."""
+    conn = session.connection()
+    if session.get_bind().dialect.name == "postgresql":
+        statement, encode = query.postgresql, list
+    else:
+        statement, encode = query.sqlite, json.dumps  # type: ignore[assignment]
+    found: list[Any] = []
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        found.extend(conn.exec_driver_sql(statement, (encode(keys[start : start + LOOKUP_CHUNK]), *params)).all())
+    return found
+
+
+# The current version of a key is the one no other row supersedes (ix_credit_record_key, _supersedes).
+_CURRENT = KeyedQuery(
+    postgresql=(
+        "SELECT k.value, r.id, r.version, r.content_hash FROM unnest(%s::text[]) AS k(value) "
+        "CROSS JOIN LATERAL (SELECT c.id, c.version, c.content_hash FROM credit_record c "
+        "WHERE c.doc_no = k.value AND c.item_id = %s AND c.department_id = %s "
+        "AND NOT EXISTS (SELECT 1 FROM credit_record s WHERE s.supersedes_id = c.id) OFFSET 0) r"
+    ),
+    sqlite=(
+        "SELECT c.doc_no, c.id, c.version, c.content_hash FROM json_each(?) AS k CROSS JOIN credit_record c "
+        "ON c.doc_no = k.value AND c.item_id = ? AND c.department_id = ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM credit_record s WHERE s.supersedes_id = c.id)"
+    ),
+)
+_ANY = "SELECT 1 FROM credit_record WHERE item_id = {p} AND department_id = {p} LIMIT 1"
+
+
+def has_records(session: Session, item_id: str, department_id: int) -> bool:
+    """Whether (item, department) has any stored record (if not, no row of a new batch can be a re-send)."""
+    p = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    return session.connection().exec_driver_sql(_ANY.format(p=p), (item_id, department_id)).first() is not None
+
+
+def current_versions(
+    session: Session, item_id: str, department_id: int, doc_nos: Collection[str]
+) -> dict[str, Current]:
+    """The current version of each of ``doc_nos`` for (item, department), set-based in chunks."""
+    found: dict[str, Current] = {}
+    for doc_no, ident, version, digest in select_in(session, _CURRENT, list(doc_nos), (item_id, department_id)):
+        seen = found.get(doc_no)
+        if seen is None or version > seen.version:
+            found[doc_no] = Current(ident, version, digest)
+    return found
+
+
+# The key ``xinyong.auth.audit.record`` serialises audit appenders with (held until commit).
+AUDIT_LOCK_KEY = 7355608
+_HOLDS_AUDIT_LOCK = text(
+    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
+    "AND classid = 0 AND objid = :key AND objsubid = 1"
+)
+# Keys are per schema: the same department id in another schema (another database copy) is another lock.
+_KEY = "hashtextextended(current_schema() || ':' || :name, 0)"
+
+
+def xact_lock(session: Session, name: str, busy: str) -> None:
+    """Hold the PostgreSQL advisory lock ``name`` until the transaction ends (nothing on SQLite, which
+    serialises writers itself). Waits for it, unless the transaction already holds the audit lock: then
+    waiting could deadlock with a holder that appends its own audit event at the end, so ``Conflict(busy)``
+    is raised at once instead."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if session.execute(_HOLDS_AUDIT_LOCK, {"key": AUDIT_LOCK_KEY}).first() is None:
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_KEY})"), {"name": name})
+    elif not session.execute(text(f"SELECT pg_try_advisory_xact_lock({_KEY})"), {"name": name}).scalar():
+        raise Conflict(busy)
+
+
+def no_jit(session: Session) -> None:
+    """Switch PostgreSQL's JIT off for the rest of the transaction: the look-ups' cost estimates pass its
+    threshold, and compiling took 140 ms per 5,000-key look-up that runs in 35 ms (measured)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+
+
+def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert positional ``rows`` into ``table`` on the session's connection (same transaction).
+
+    PostgreSQL streams them through COPY; SQLite gets one driver-level executemany with SQLAlchemy's own value
+    converters (dates, booleans) so the stored form is what the ORM writes. JSON columns take their value
+    already serialised (``canonical_json``)."""
+    if not rows:
+        return
+    quoted = ", ".join(f'"{c}"' for c in columns)  # "values" is a reserved word
+    if session.get_bind().dialect.name == "postgresql":
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    procs = [_last_value(p) if p else None for p in _bind_processors(session, table, columns)]
+    marks = ", ".join("?" for _ in columns)
+    if any(procs):
+        data: Iterable[Sequence[Any]] = (
+            tuple(p(v) if p and v is not None else v for v, p in zip(row, procs, strict=True)) for row in rows
+        )
+    else:
+        data = rows
+    session.connection().exec_driver_sql(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(data))
+
+
+def _last_value(process: Any) -> Any:
+    """``process`` remembering its last argument: batch-wide values (load time, reporting day) repeat on every row."""
+    last: list[Any] = [object(), None]
+
+    def cached(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return cached
+
+
+def _bind_processors(session: Session, table: str, columns: Sequence[str]) -> list[Any]:
+    dialect = session.get_bind().dialect
+    tbl = Base.metadata.tables[table]
+    # dialect_impl: the generic Date/DateTime have no processor of their own (SQLite's DATE/DATETIME do).
+    return [
+        None if isinstance(tbl.c[c].type, JSON) else tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+        for c in columns
+    ]

@@ -1,0 +1,575 @@
+"""The intake action (归集): a department submits a batch of one data item; check, verify, load, give feedback.
+
+Pipeline (glossary: 清洗、校核、入库、核查): ``parse.open_table`` streams the file, ``check.map_columns`` maps
+its headers to the item's fields, ``check.RowChecker`` normalises and validates each row, then per chunk of
+``CHUNK_ROWS`` rows: batch-level checks (the row's 数据来源单位统一社会信用代码 must be the submitting
+department's; a document number may appear once per batch), current-version look-up by natural key (an
+identical re-send is ``unchanged``), registry verification (``verify.link_subjects``) and bulk inserts
+(``load.insert_rows``). Memory stays bounded by the chunk size, whatever the file's length, apart from the
+batch's set of document numbers.
+
+All-or-nothing by default: the record and subject writes run in a SAVEPOINT; when a row error turns up after
+some chunks were written, the savepoint is rolled back and the batch is read again to store every row as
+rejected (erroneous) or held (valid, ``IntakeRejectedRow.valid``), with every issue. With ``partial`` the
+valid rows load and the erroneous ones are stored as rejected. A file that cannot be read gives a rejected
+batch with ``file_error`` and nothing else. The batch, its issues and one audit event (``intake.submit``,
+no personal data) are written in the caller's transaction: this module flushes, the caller commits. On
+PostgreSQL one batch per (item, department) runs at a time (``load.xact_lock``), so versions never fork.
+
+A record's ``content_hash`` is the SHA-256 of the canonical JSON of its normalised values (ID number
+included, in clear only there); ``data`` is the same JSON without the ID number (blank values kept as null).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from typing import IO, Any, BinaryIO
+
+from xinyong.auth import audit, pii
+from xinyong.auth.context import Context
+from xinyong.auth.permissions import require_department
+from xinyong.catalog.items import SUBJECT_CATEGORY_KINDS, DataItem, UnknownItem, load_catalog
+from xinyong.codes.normalize import normalize_code
+from xinyong.codes.uscc import PLACEHOLDER
+from xinyong.db.base import fetch
+from xinyong.errors import NotFound
+from xinyong.intake import check, load, parse, verify
+from xinyong.intake.models import IntakeBatch
+from xinyong.intake.schemas import MAX_MESSAGES, BatchSummary, RowMessage
+from xinyong.records.periods import default_publicity_end
+from xinyong.settings import get_settings
+from xinyong.subjects.models import Department
+
+SUBMIT = "intake.submit"
+# Rows per chunk: each chunk is one look-up per key kind and one bulk insert per table.
+CHUNK_ROWS = 5000
+_READ_BLOCK = 1 << 20
+
+Progress = Callable[[int], None]
+
+
+def max_upload_bytes() -> int:
+    """Largest file ``submit_file`` reads, on every channel (``XINYONG_INTAKE_MAX_FILE_MB``)."""
+    return get_settings().intake_max_file_bytes
+
+
+def submit_file(
+    ctx: Context,
+    item_id: str,
+    department_id: int,
+    source: BinaryIO,
+    filename: str,
+    *,
+    partial: bool = False,
+    channel: str = "upload",
+    progress: Progress | None = None,
+) -> BatchSummary:
+    """Submit a CSV or XLSX file of ``item_id`` for ``department_id``; ``progress(rows_done)`` is called after
+    each chunk. A file over ``max_upload_bytes()`` is a rejected batch. Raises ``PermissionDenied`` /
+    ``NotFound``; every data problem is in the summary."""
+    department, item = _prepare(ctx, item_id, department_id)
+    limit = max_upload_bytes()
+    stream, digest, owned = _hashed(source, limit)
+    start = stream.tell()
+
+    def open_table() -> parse.Table:
+        stream.seek(start)
+        return parse.open_table(stream, filename, max_bytes=limit)
+
+    try:
+        return _submit(ctx, item, department, open_table, filename, digest, partial, channel, progress)
+    finally:
+        if owned:
+            stream.close()
+
+
+def submit_rows(
+    ctx: Context,
+    item_id: str,
+    department_id: int,
+    rows: Sequence[Mapping[str, object]],
+    *,
+    partial: bool = False,
+    channel: str = "api",
+) -> BatchSummary:
+    """Submit records given as mappings (header or field key → value), e.g. a JSON API push."""
+    department, item = _prepare(ctx, item_id, department_id)
+    digest = hashlib.sha256(json.dumps(list(rows), ensure_ascii=False, default=str).encode()).hexdigest()
+    return _submit(ctx, item, department, lambda: parse.table_from_records(rows), "", digest, partial, channel, None)
+
+
+def _prepare(ctx: Context, item_id: str, department_id: int) -> tuple[Department, DataItem]:
+    require_department(ctx, department_id, SUBMIT)
+    try:
+        item = load_catalog().item(item_id)
+    except UnknownItem as exc:
+        raise NotFound(str(exc), field="item_id") from None
+    department = fetch(ctx.session, Department, department_id)
+    if department is None:
+        raise NotFound(f"部门 {department_id} 未登记，请先运行 xinyong departments add 登记该部门", field="department")
+    return department, item
+
+
+def _hashed(source: BinaryIO, limit: int) -> tuple[IO[bytes], str, bool]:
+    """(a seekable stream at the data's start, its SHA-256 — "" past ``limit`` bytes —, whether we own it).
+
+    Reading stops past ``limit``: ``parse.open_table`` then refuses the file by its size."""
+    digest = hashlib.sha256()
+    size = 0
+    seekable = bool(getattr(source, "seekable", lambda: False)())
+    target: IO[bytes] = source if seekable else tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
+    start = source.tell() if seekable else 0
+    while size <= limit and (block := source.read(_READ_BLOCK)):
+        size += len(block)
+        digest.update(block)
+        if not seekable:
+            target.write(block)
+    target.seek(start)
+    return target, (digest.hexdigest() if size <= limit else ""), not seekable
+
+
+def _submit(
+    ctx: Context,
+    item: DataItem,
+    department: Department,
+    open_table: Callable[[], parse.Table],
+    filename: str,
+    digest: str,
+    partial: bool,
+    channel: str,
+    progress: Progress | None,
+) -> BatchSummary:
+    session = ctx.session
+    batch = IntakeBatch(
+        item_id=item.id,
+        item_version=item.version,
+        department_id=department.id,
+        channel=channel,
+        filename=filename[-255:],
+        file_sha256=digest,
+        partial=partial,
+        status="rejected",
+        headers=[],
+        submitted_on=ctx.today,
+        created_by=ctx.actor,
+        created_at=ctx.at,
+    )
+    session.add(batch)
+    session.flush()
+    # One batch at a time per (item, department): versions of a key never fork.
+    busy = f"{department.name}的另一批“{item.name}”正在入库，请稍后重试"
+    load.xact_lock(session, f"intake:{item.id}:{department.id}", busy)
+    load.no_jit(session)
+    defaulted = [k for k in (item.roles.source_department, item.roles.source_department_uscc) if k]
+    try:
+        table = open_table()
+        batch.headers = list(table.headers)
+        columns = check.map_columns(item, table.headers, defaulted=defaulted)
+    except parse.FileProblem as exc:
+        return _finish(ctx, item, department, batch, None, exc.message)
+    session.flush()
+    run = _Run(ctx, item, department, batch, columns, table.headers, partial=partial, progress=progress)
+    savepoint = session.begin_nested()
+    try:
+        completed = run.process(table.rows)
+        if not completed:  # an error after chunks were loaded: undo them, then store every row as rejected/held
+            savepoint.rollback()
+            savepoint = session.begin_nested()
+            table = open_table()
+            run = _Run(ctx, item, department, batch, columns, table.headers, partial=False, progress=progress)
+            run.loading = False
+            run.process(table.rows)
+    except parse.FileProblem as exc:  # found while streaming (e.g. a corrupt sheet): nothing of the batch stays
+        savepoint.rollback()
+        return _finish(ctx, item, department, batch, None, exc.message)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return _finish(ctx, item, department, batch, run, None)
+
+
+class _Messages:
+    """Errors or warnings of one level for the summary: the first ``MAX_MESSAGES``, and how many more."""
+
+    def __init__(self) -> None:
+        self.items: list[RowMessage] = []
+        self.count = 0
+
+    def add(self, row: int, field: str, reason: str) -> None:
+        self.count += 1
+        if len(self.items) < MAX_MESSAGES:
+            self.items.append(RowMessage(row=row, field=field, reason=reason))
+
+    def listed(self, level: str) -> list[RowMessage]:
+        more = self.count - len(self.items)
+        if more <= 0:
+            return self.items
+        note = f"另有 {more} 条{level}未在此列出，完整清单见该批次的反馈表"
+        return [*self.items, RowMessage(row=0, field="", reason=note)]
+
+
+def _ok(row: check.CheckedRow) -> bool:
+    return not any(issue.level == "error" for issue in row.issues)
+
+
+def _chunks(rows: Iterator[parse.RawRow], size: int) -> Iterator[list[parse.RawRow]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+class _Run:
+    """One pass over a batch's rows: loading (``loading``) or storing every row as rejected/held."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        item: DataItem,
+        department: Department,
+        batch: IntakeBatch,
+        columns: check.ColumnMap,
+        headers: Sequence[str],
+        *,
+        partial: bool,
+        progress: Progress | None,
+    ) -> None:
+        self.ctx, self.item, self.department, self.batch = ctx, item, department, batch
+        self.columns, self.headers, self.partial, self.progress = columns, list(headers), partial, progress
+        self.loading = True
+        # Only records of earlier batches can make a row unchanged or superseded (this batch's own document
+        # numbers are unique): with none, the look-ups are skipped.
+        self.resend_possible = load.has_records(ctx.session, item.id, department.id)
+        roles = item.roles
+        defaults = {k: v for k, v in ((roles.source_department, department.name),) if k}
+        if roles.source_department_uscc:
+            defaults[roles.source_department_uscc] = department.uscc
+        self.today = ctx.today  # a new date object per access: fetched once
+        self.checker = check.RowChecker(item, columns, today=self.today, defaults=defaults)
+        self.dept_uscc = normalize_code(department.uscc)
+        self.labels = {f.key: f.label for f in item.fields}
+        self.doc_key = roles.document
+        self.role_keys: dict[str, str | None] = roles.model_dump()
+        self.doc_rows: dict[str, int] = {}
+        # Raw-cell headers of personal identifiers: masked in stored rejected rows.
+        self.masked_headers = {
+            self.headers[i]: (pii.mask_phone if item.field(k).personal == "phone" else pii.mask_id)
+            for k, i in columns.index_by_key.items()
+            if item.field(k).personal in ("id_number", "phone") and i < len(self.headers)
+        }
+        self.source = verify.NewSubjects(f"{department.name}报送（{item.name}）", ctx.at)
+        self.rows = self.accepted = self.superseded = self.unchanged = self.rejected = 0
+        self.errors, self.warnings = _Messages(), _Messages()
+
+    # --- the pass ---------------------------------------------------------------------------------------
+
+    def process(self, rows: Iterator[parse.RawRow]) -> bool:
+        """Go through every row; False when an all-or-nothing batch met an error after chunks were loaded."""
+        issues: list[tuple[Any, ...]] = []
+        if self.columns.ignored:
+            self._issue(
+                issues,
+                0,
+                "",
+                "warning",
+                f"以下列不属于数据项“{self.item.name}”，已忽略：{'、'.join(self.columns.ignored)}",
+            )
+        loaded_any = False
+        for raw in _chunks(rows, CHUNK_ROWS):
+            checked = self.checker.check_many(raw)
+            self._batch_checks(checked)
+            if self.loading and not self.partial and not all(map(_ok, checked)):
+                if loaded_any:
+                    return False
+                self.loading = False
+            if self.loading:
+                self._load(checked, issues)
+                loaded_any = True
+            else:
+                self._hold(checked, issues)
+            load.insert_rows(self.ctx.session, load.ISSUES, load.ISSUE_COLUMNS, issues)
+            issues = []
+            self.rows += len(checked)
+            if self.progress:
+                self.progress(self.rows)
+        if not self.rows:
+            self._issue(issues, 0, "", "warning", "文件中没有数据行")
+        load.insert_rows(self.ctx.session, load.ISSUES, load.ISSUE_COLUMNS, issues)
+        return True
+
+    def _batch_checks(self, checked: list[check.CheckedRow]) -> None:
+        """Checks across rows: the source department's code, document numbers unique within the batch."""
+        roles = self.item.roles
+        key = roles.source_department_uscc
+        for row in checked:
+            if key and (code := row.values.get(key)) and normalize_code(code) != self.dept_uscc:
+                reason = (
+                    f"数据来源单位统一社会信用代码 {code} 与报送部门“{self.department.name}”的代码 "
+                    f"{self.department.uscc} 不一致：只能报送本部门的数据"
+                )
+                row.issues.append(check.Issue(field=self.labels[key], reason=reason, level="error"))
+            doc = row.values.get(self.doc_key)
+            if doc is None:
+                continue
+            first = self.doc_rows.setdefault(doc, row.row_no)
+            if first != row.row_no:
+                label = self.labels[self.doc_key]
+                reason = f"{label} {doc} 与第 {first} 行重复（同一批次内不得重复报送同一文书）"
+                row.issues.append(check.Issue(field=label, reason=reason, level="error"))
+
+    # --- loading ----------------------------------------------------------------------------------------
+
+    def _load(self, checked: list[check.CheckedRow], issues: list[tuple[Any, ...]]) -> None:
+        ctx, item, doc_key = self.ctx, self.item, self.doc_key
+        good = [row for row in checked if _ok(row)]
+        current = (
+            load.current_versions(ctx.session, item.id, self.department.id, [r.values[doc_key] for r in good])
+            if self.resend_possible
+            else {}
+        )
+        fresh: list[tuple[check.CheckedRow, str, str, load.Current | None]] = []
+        for row in good:
+            text = load.canonical_json(row.values)
+            digest = hashlib.sha256(text.encode()).hexdigest()  # = load.content_hash(row.values)
+            before = current.get(row.values[doc_key] or "")
+            if before is not None and before.content_hash == digest:
+                self.unchanged += 1
+            else:
+                fresh.append((row, text, digest, before))
+        secrets = [self._identity(row.values) for row, _, _, _ in fresh]
+        candidates = [self._candidate(f[0].values, secret) for f, secret in zip(fresh, secrets, strict=True)]
+        links = verify.link_subjects(ctx.session, candidates, create=self.source)
+        records = []
+        for (row, text, digest, before), secret, candidate, link in zip(fresh, secrets, candidates, links, strict=True):
+            if link.warnings:
+                self._link_warnings(row, link)
+            records.append(self._record(row, text, digest, before, secret, candidate.kind, link.subject_id))
+        self.accepted += len(records)
+        self.superseded += sum(1 for f in fresh if f[3] is not None)
+        load.insert_rows(ctx.session, load.RECORDS, load.RECORD_COLUMNS, records)
+        if len(good) < len(checked):
+            self._store_rejected([row for row in checked if not _ok(row)], valid=False)
+        for row in checked:
+            if row.issues:
+                self._row_issues(issues, row)
+
+    def _record(
+        self,
+        row: check.CheckedRow,
+        text: str,
+        digest: str,
+        before: load.Current | None,
+        secret: tuple[str, str, str] | None,
+        kind: str,
+        subject_id: int | None,
+    ) -> tuple[Any, ...]:
+        """The ``credit_record`` row (``load.RECORD_COLUMNS``) of a checked row whose canonical JSON is ``text``.
+
+        ``data`` is that JSON without the ID number (a blank one is cut out of the text: keys are sorted and
+        JSON-escaped values cannot contain an unescaped ``"key":``, so the cut is exact)."""
+        roles, values = self.item.roles, row.values
+        decided_on = date.fromisoformat(values[roles.decided_on] or "")
+        id_key = roles.id_number
+        if id_key and id_key in values:
+            if values[id_key] is None:
+                data = load.without_null_key(text, id_key)
+            else:
+                data = load.canonical_json({k: v for k, v in values.items() if k != id_key})
+        else:
+            data = text
+        code = values.get(roles.uscc) if roles.uscc else None
+        category = values.get(roles.category) if roles.category else None
+        cipher, id_hash, masked = secret or (None, None, None)
+        return (
+            self.item.id,
+            self.item.version,
+            self.department.id,
+            subject_id,
+            self.batch.id,
+            row.row_no,
+            values[self.doc_key],
+            before.version + 1 if before else 1,
+            before.id if before else None,
+            (values.get(roles.subject_name) or "")[:200],
+            kind,
+            code if code and code != PLACEHOLDER and len(code) <= 18 else None,
+            category[:64] if category else None,
+            decided_on,
+            default_publicity_end(self.item, values, decided_on),
+            None,
+            data,
+            cipher,
+            id_hash,
+            masked[:64] if masked else None,
+            digest,
+            self.today,
+            self.ctx.at,
+        )
+
+    def _identity(self, values: Mapping[str, str | None]) -> tuple[str, str, str] | None:
+        """(ciphertext, look-up hash, masked) of the row's ID number; the number itself is not kept."""
+        key = self.item.roles.id_number
+        number = values.get(key) if key else None
+        if not number:
+            return None
+        return pii.encrypt(number), pii.lookup_hash(number), pii.mask_id(number)
+
+    def _kind(self, values: Mapping[str, str | None]) -> str:
+        roles = self.item.roles
+        category = values.get(roles.subject_category) if roles.subject_category else None
+        if category in SUBJECT_CATEGORY_KINDS:
+            return SUBJECT_CATEGORY_KINDS[category]
+        return "natural_person" if roles.id_number and values.get(roles.id_number) else "legal_person"
+
+    def _candidate(self, values: Mapping[str, str | None], secret: tuple[str, str, str] | None) -> verify.Candidate:
+        roles = self.item.roles
+        kind = self._kind(values)
+        name = values.get(roles.subject_name) or ""
+        legal = values.get(roles.legal_representative) if roles.legal_representative else None
+        if kind == "natural_person":
+            id_type = values.get(roles.id_type) if roles.id_type else None
+            if secret and id_type not in (None, check.RESIDENT_ID_TYPE):
+                reason = f"证件类型为{id_type}：主体库只按身份证号码关联自然人，本行未关联主体"
+                return verify.Candidate(name=name, kind=kind, unlinkable=reason)
+            cipher, digest, masked = secret or (None, None, None)
+            return verify.Candidate(name=name, kind=kind, ric_hash=digest, ric_cipher=cipher, ric_masked=masked)
+        code = values.get(roles.uscc) if roles.uscc else None
+        reg_no = values.get(roles.reg_no) if roles.reg_no else None
+        placeholder = code == PLACEHOLDER
+        return verify.Candidate(
+            name=name,
+            kind=kind,
+            uscc=None if placeholder else code,
+            placeholder=placeholder,
+            reg_no=reg_no,
+            legal_representative=legal,
+        )
+
+    def _link_warnings(self, row: check.CheckedRow, link: verify.Link) -> None:
+        for role, reason in link.warnings:
+            key = self.role_keys.get(role) if role else None
+            row.issues.append(check.Issue(field=self.labels.get(key or "", ""), reason=reason, level="warning"))
+
+    # --- rejected and held rows -------------------------------------------------------------------------
+
+    def _hold(self, checked: list[check.CheckedRow], issues: list[tuple[Any, ...]]) -> None:
+        """Store every row as rejected (errors) or held (valid); registry warnings read-only."""
+        good = [row for row in checked if _ok(row)]
+        candidates = [self._candidate(row.values, self._lookup_only(row.values)) for row in good]
+        for row, link in zip(good, verify.link_subjects(self.ctx.session, candidates, create=None), strict=True):
+            self._link_warnings(row, link)
+        self._store_rejected([row for row in checked if not _ok(row)], valid=False)
+        self._store_rejected(good, valid=True)
+        for row in checked:
+            self._row_issues(issues, row)
+
+    def _lookup_only(self, values: Mapping[str, str | None]) -> tuple[str, str, str] | None:
+        key = self.item.roles.id_number
+        number = values.get(key) if key else None
+        return ("", pii.lookup_hash(number), "") if number else None
+
+    def _store_rejected(self, rows: Iterable[check.CheckedRow], *, valid: bool) -> None:
+        stored = []
+        for row in rows:
+            raw = {
+                h: (self.masked_headers[h](v.strip()) if h in self.masked_headers and v.strip() else v)
+                for h, v in row.raw.items()
+            }
+            doc = row.values.get(self.doc_key) or (self._raw_doc(row) or None)
+            stored.append(
+                (
+                    self.batch.id,
+                    row.row_no,
+                    self.item.id,
+                    self.department.id,
+                    doc[:64] if doc else None,
+                    valid,
+                    load.canonical_json(raw),
+                    self.today,
+                )
+            )
+            self.rejected += not valid
+        load.insert_rows(self.ctx.session, load.REJECTED, load.REJECTED_COLUMNS, stored)
+
+    def _raw_doc(self, row: check.CheckedRow) -> str:
+        index = self.columns.index_by_key.get(self.doc_key)
+        return row.raw.get(self.headers[index], "").strip() if index is not None and index < len(self.headers) else ""
+
+    # --- issues -------------------------------------------------------------------------------------------
+
+    def _row_issues(self, issues: list[tuple[Any, ...]], row: check.CheckedRow) -> None:
+        for issue in row.issues:
+            self._issue(issues, row.row_no, issue.field, issue.level, issue.reason)
+
+    def _issue(self, issues: list[tuple[Any, ...]], row_no: int, field: str, level: str, reason: str) -> None:
+        reason = audit.scrub_text(reason)[:500]
+        issues.append((self.batch.id, row_no, field[:40], level, reason))
+        (self.errors if level == "error" else self.warnings).add(row_no, field, reason)
+
+
+def _finish(
+    ctx: Context,
+    item: DataItem,
+    department: Department,
+    batch: IntakeBatch,
+    run: _Run | None,
+    file_error: str | None,
+) -> BatchSummary:
+    """Store the batch's counts and status, write the audit event, return the summary."""
+    if run is None:
+        message = (file_error or "")[:500]
+        batch.file_error = message
+        batch.status = "rejected"
+        load.insert_rows(ctx.session, load.ISSUES, load.ISSUE_COLUMNS, [(batch.id, 0, "", "error", message)])
+        errors, warnings = [RowMessage(row=0, field="", reason=message)], []
+        rows = accepted = rejected = unchanged = superseded = held = warning_count = 0
+    else:
+        rows, accepted, rejected = run.rows, run.accepted, run.rejected
+        unchanged, superseded = run.unchanged, run.superseded
+        held = rows - accepted - unchanged - rejected
+        errors, warnings = run.errors.listed("错误"), run.warnings.listed("警告")
+        warning_count = run.warnings.count
+        nothing_loaded = rejected and not (accepted or unchanged)
+        batch.status = "rejected" if nothing_loaded or not run.loading else "loaded"
+    batch.rows, batch.accepted, batch.rejected = rows, accepted, rejected
+    batch.unchanged, batch.superseded, batch.warnings = unchanged, superseded, warning_count
+    ctx.session.flush()
+    detail = {
+        "item": item.id,
+        "item_version": item.version,
+        "department": department.code,
+        "channel": batch.channel,
+        "filename": batch.filename,
+        "partial": batch.partial,
+        "status": batch.status,
+        "rows": rows,
+        "accepted": accepted,
+        "superseded": superseded,
+        "unchanged": unchanged,
+        "rejected": rejected,
+        "held": held,
+        "warnings": warning_count,
+        "file_error": batch.file_error,
+    }
+    audit.record(
+        ctx, SUBMIT, "intake_batch", batch.id, detail, outcome="ok" if batch.status == "loaded" else "rejected"
+    )
+    return BatchSummary(
+        batch_id=batch.id,
+        item=item.id,
+        department=department.name,
+        status=batch.status,
+        rows=rows,
+        accepted=accepted,
+        rejected=rejected,
+        unchanged=unchanged,
+        superseded=superseded,
+        held=held,
+        warnings=warnings,
+        errors=errors,
+        file_error=batch.file_error,
+    )
