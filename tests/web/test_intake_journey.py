@@ -11,7 +11,14 @@ import openpyxl
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from test_intake_web import batch_id_of, cookie_only, depts, officer, penalty, upload_page
+from test_intake_web import (
+    batch_id_of,
+    cookie_only,
+    depts,  # noqa: F401  (fixture)
+    officer,
+    penalty,
+    upload_page,
+)
 
 from factories import uscc
 from xinyong.intake.feedback import REASON_HEADER, ROWS_SHEET
@@ -35,7 +42,9 @@ def _fill(book: openpyxl.Workbook, rows: list[dict[str, str]]) -> bytes:
 
 
 def test_template_upload_feedback_fix_reupload_publish_score(
-    api: TestClient, db: Session, depts: tuple[Department, Department]  # noqa: F811
+    api: TestClient,
+    db: Session,
+    depts: tuple[Department, Department],  # noqa: F811
 ) -> None:
     headers = officer(db, depts[0])
     browser = cookie_only(headers)
@@ -59,7 +68,8 @@ def test_template_upload_feedback_fix_reupload_publish_score(
     book = openpyxl.load_workbook(io.BytesIO(feedback.content))
     sheet = book[ROWS_SHEET]
     header = [c.value for c in sheet[1]]
-    marked = [r for r in sheet.iter_rows(min_row=2) if "统一社会信用代码" in (r[header.index(REASON_HEADER)].value or "")]
+    reasons = header.index(REASON_HEADER)
+    marked = [r for r in sheet.iter_rows(min_row=2) if "统一社会信用代码" in (r[reasons].value or "")]
     assert len(marked) == 1
     marked[0][header.index("统一社会信用代码")].value = uscc(902)
     fixed = io.BytesIO()
