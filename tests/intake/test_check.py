@@ -491,3 +491,17 @@ def test_a_row_checked_twice_gives_the_same_result() -> None:
     checker = RowChecker(penalty, map_columns(penalty, [f.label for f in penalty.fields]), today=TODAY)
     raw = [RawRow(i, tuple(r.get(f.key, "") for f in penalty.fields), {}) for i, r in enumerate(mixed_rows(), 1)]
     assert checker.check_many(iter(raw)) == first
+
+
+def test_trusted_code_with_wrong_check_characters_is_a_warning() -> None:
+    penalty = item()
+    headers = [f.label for f in penalty.fields]
+    columns = map_columns(penalty, headers)
+    registered = "11440113MB0000001X"  # a department code registered with a warning; check characters fail
+    row = RawRow(1, tuple(registered if h == "处罚机关统一社会信用代码" else "" for h in headers), {})
+    plain = RowChecker(penalty, columns, today=date(2026, 11, 27)).check(row)
+    assert any(i.field == "处罚机关统一社会信用代码" for i in plain.errors)
+    trusted = RowChecker(penalty, columns, today=date(2026, 11, 27), trusted_codes=(registered,)).check(row)
+    assert not any(i.field == "处罚机关统一社会信用代码" for i in trusted.errors)
+    assert any(i.field == "处罚机关统一社会信用代码" and "已按登记代码接受" in i.reason for i in trusted.warnings)
+    assert trusted.values["authority_uscc"] == registered

@@ -424,3 +424,21 @@ def test_batch_lists_are_scoped(api: TestClient, db: Session, depts) -> None:
 )
 def test_file_names_are_reduced_to_a_safe_base_name(sent: str, kept: str) -> None:
     assert safe_filename(sent) == kept
+
+
+def test_push_row_limit_comes_from_settings(
+    api: TestClient, db: Session, depts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xinyong.settings import get_settings
+
+    token = token_headers(issue_token(db, "department_officer", department_id=depts[0].id))
+    monkeypatch.setenv("XINYONG_INTAKE_MAX_API_ROWS", "2")
+    get_settings.cache_clear()
+    try:
+        over = api.post("/api/v1/intake/penalty", json={"rows": [penalty(31), penalty(32), penalty(33)]}, headers=token)
+        assert over.status_code == 422 and over.json()["message"] == "每次最多推送 2 行，本次 3 行：请分批推送"
+        within = api.post("/api/v1/intake/penalty", json={"rows": [penalty(31), penalty(32)]}, headers=token)
+        assert within.status_code == 200 and within.json()["accepted"] == 2
+    finally:
+        monkeypatch.delenv("XINYONG_INTAKE_MAX_API_ROWS")
+        get_settings.cache_clear()

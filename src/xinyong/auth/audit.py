@@ -29,6 +29,8 @@ from xinyong.auth.permissions import require
 from xinyong.errors import InvalidInput
 
 GENESIS = "0" * 64
+# PostgreSQL advisory lock serialising appenders so the chain never forks (held until commit).
+AUDIT_LOCK_KEY = 7355608
 MAX_PAGE = 1000
 EXPORT_CHUNK = 1000
 EXPORT_COLUMNS = (
@@ -130,8 +132,7 @@ def record(
     """Append one event to the chain inside the caller's transaction (``detail`` is scrubbed first)."""
     session = ctx.session
     if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders so the chain never forks (released at commit).
-        session.execute(text("SELECT pg_advisory_xact_lock(7355608)"))
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         at=ctx.at.astimezone(UTC),

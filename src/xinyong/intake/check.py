@@ -278,7 +278,7 @@ def _verdict(code: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
-def _uscc_checker(spec: FieldSpec, allow_placeholder: bool) -> Rich:
+def _uscc_checker(spec: FieldSpec, allow_placeholder: bool, trusted: frozenset[str] = frozenset()) -> Rich:
     label = spec.label
     cache, to_code = _verdicts, normalise.uscc
 
@@ -289,6 +289,10 @@ def _uscc_checker(spec: FieldSpec, allow_placeholder: bool) -> Rich:
         problems, warnings = cache.get(code) or _verdict(code)
         if problems:
             if allow_placeholder and code == PLACEHOLDER:
+                return code
+            if code in trusted:
+                note = "（该代码为报送部门登记的代码，已按登记代码接受，请核实）"
+                issues.append(Issue(label, _uscc_reason(label, code, problems) + note, WARNING))
                 return code
             raise NormaliseError(_uscc_reason(label, code, problems))
         for token in warnings:
@@ -330,13 +334,23 @@ class RowChecker:
     """
 
     def __init__(
-        self, item: DataItem, columns: ColumnMap, *, today: date, defaults: Mapping[str, str] | None = None
+        self,
+        item: DataItem,
+        columns: ColumnMap,
+        *,
+        today: date,
+        defaults: Mapping[str, str] | None = None,
+        trusted_codes: Collection[str] = (),
     ) -> None:
+        """``trusted_codes``: USCCs accepted despite failed check characters, with a warning (the submitting
+        department's own registered code: ``departments add`` refuses a malformed code and only warns about its
+        check characters, so the credit office has already accepted it)."""
         self.item = item
         self.columns = columns
         self.today = today
         self._today_iso = today.isoformat()
         defaults = dict(defaults or {})
+        trusted = frozenset(trusted_codes)
         index = columns.index_by_key
         headers = list(columns.headers)
         if not headers:  # a hand-made ColumnMap: name the columns it knows
@@ -366,7 +380,7 @@ class RowChecker:
             if spec.type == "enum":
                 rich = _enum_checker(spec)
             elif spec.type == "uscc":
-                rich = _uscc_checker(spec, spec.key in placeholder_keys)
+                rich = _uscc_checker(spec, spec.key in placeholder_keys, trusted)
             else:
                 simple = normalise.text if spec.type == "text" else _SIMPLE[spec.type]
                 if spec.type == "date":

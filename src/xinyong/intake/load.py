@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, text
 from sqlalchemy.orm import Session
 
+from xinyong.auth.audit import AUDIT_LOCK_KEY
 from xinyong.db.base import Base
 from xinyong.errors import Conflict
 from xinyong.intake.models import IntakeIssue, IntakeRejectedRow
@@ -162,8 +163,6 @@ def current_versions(
     return found
 
 
-# The key ``xinyong.auth.audit.record`` serialises audit appenders with (held until commit).
-AUDIT_LOCK_KEY = 7355608
 _HOLDS_AUDIT_LOCK = text(
     "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
     "AND classid = 0 AND objid = :key AND objsubid = 1"

@@ -249,7 +249,9 @@ class _Run:
         if roles.source_department_uscc:
             defaults[roles.source_department_uscc] = department.uscc
         self.today = ctx.today  # a new date object per access: fetched once
-        self.checker = check.RowChecker(item, columns, today=self.today, defaults=defaults)
+        self.checker = check.RowChecker(
+            item, columns, today=self.today, defaults=defaults, trusted_codes=(normalize_code(department.uscc),)
+        )
         self.dept_uscc = normalize_code(department.uscc)
         self.labels = {f.key: f.label for f in item.fields}
         self.doc_key = roles.document

@@ -18,14 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from xinyong.auth.pii import mask_name
 from xinyong.codes.uscc import PLACEHOLDER, uscc_problem_string
 from xinyong.intake.load import KeyedQuery, select_in, xact_lock
 from xinyong.subjects.bulk import insert_subjects, next_subject_id
-from xinyong.subjects.models import Subject
 from xinyong.subjects.names import normalize_name
 
 # Serialises subject-id assignment between concurrent batches on PostgreSQL (bulk inserts assign ids
@@ -223,14 +221,10 @@ def _new_subject(c: Candidate, how: NewSubjects) -> dict[str, Any]:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert new subjects with consecutive ids and mark them unverified (one statement for the range)."""
+    """Insert new subjects with consecutive ids, marked unverified (待核实)."""
     xact_lock(session, SUBJECT_ID_LOCK, "其他批次正在向主体库新增主体，请稍后重试")
     first = next_subject_id(session)
     for offset, row in enumerate(rows):
         row["id"] = first + offset
-    last = first + len(rows) - 1
+        row["verified"] = False
     insert_subjects(session, rows)  # also indexes their names for search
-    session.execute(
-        update(Subject).where(Subject.id.between(first, last)).values(verified=False),
-        execution_options={"synchronize_session": False},
-    )

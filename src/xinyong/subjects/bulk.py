@@ -32,6 +32,7 @@ SUBJECT_COLUMNS: tuple[str, ...] = (
     "registered_on",
     "status",
     "source",
+    "verified",
     "created_at",
 )
 
@@ -113,6 +114,7 @@ def insert_subjects(session: Session, rows: Sequence[dict[str, Any]], *, index: 
         return
     for row in rows:
         row["name_key"] = normalize_name(row["name"])
+        row.setdefault("verified", True)
     if session.get_bind().dialect.name == "postgresql":
         _copy(session, "subject", SUBJECT_COLUMNS, ([row.get(c) for c in SUBJECT_COLUMNS] for row in rows))
     else:
@@ -131,10 +133,11 @@ def insert_subjects(session: Session, rows: Sequence[dict[str, Any]], *, index: 
 
 
 def _bind_processors(session: Session, table: str, columns: Sequence[str]) -> list[Any]:
-    """SQLAlchemy's own value converters for the columns, so driver-level inserts store what the ORM would."""
+    """SQLAlchemy's own value converters for the columns, so driver-level inserts store what the ORM would
+    (the dialect's implementation type: SQLite's DATE/DATETIME store ISO text the ORM reads back)."""
     dialect = session.get_bind().dialect
     tbl = Subject.metadata.tables[table]
-    return [tbl.c[c].type.bind_processor(dialect) for c in columns]
+    return [tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
 
 
 def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

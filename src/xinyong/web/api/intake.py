@@ -27,12 +27,13 @@ from xinyong.intake import queries, service
 from xinyong.intake.feedback import feedback_filename, feedback_workbook
 from xinyong.intake.schemas import BatchOut, BatchSummary
 from xinyong.intake.templates import XLSX_MEDIA_TYPE
+from xinyong.settings import Settings, get_settings
 from xinyong.web.errors import ErrorBody, error_responses
 from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
 router = APIRouter(prefix="/api/v1/intake", tags=["数据归集"], dependencies=SECURED)
 
-MAX_PUSH_ROWS = 10_000
+MAX_PUSH_ROWS = Settings.model_fields["intake_max_api_rows"].default  # the documented default
 MAX_KEY_LENGTH = 100
 FILENAME_MAX = 255
 ItemId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{1,39}$", description="数据项 ID，如 penalty")]
@@ -76,8 +77,8 @@ class PushIn(BaseModel):
     """Rows of one data item: each row maps a column (Chinese field label or English key) to its value."""
 
     rows: list[dict[ColumnName, CellValue]] = Field(
-        description=f"数据行：列名（中文字段名或英文键名）→ 值；每次最多 {MAX_PUSH_ROWS} 行",
-        json_schema_extra={"maxItems": MAX_PUSH_ROWS},
+        description="数据行：列名（中文字段名或英文键名）→ 值；每次最多行数见设置 XINYONG_INTAKE_MAX_API_ROWS"
+        f"（默认 {MAX_PUSH_ROWS}）",
     )
     partial: bool = Field(default=False, description="部分接收：正确行入库、错误行退回；默认全部接收或全部退回")
 
@@ -112,8 +113,9 @@ def summary_response(summary: BatchSummary) -> JSONResponse:
 )
 def push_rows(item_id: ItemId, data: PushIn, ctx: Submitter, department_id: DepartmentParam = None) -> Response:
     """Submit rows of ``item_id`` as JSON. All-or-nothing unless ``partial``. 200: loaded; 422: rejected."""
-    if len(data.rows) > MAX_PUSH_ROWS:
-        raise InvalidInput(f"每次最多推送 {MAX_PUSH_ROWS} 行，本次 {len(data.rows)} 行：请分批推送", field="rows")
+    limit = get_settings().intake_max_api_rows
+    if len(data.rows) > limit:
+        raise InvalidInput(f"每次最多推送 {limit} 行，本次 {len(data.rows)} 行：请分批推送", field="rows")
     if not data.rows:
         raise InvalidInput("rows 不能为空：请至少推送一行数据", field="rows")
     department = submitting_department(ctx, department_id)
