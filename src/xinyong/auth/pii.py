@@ -72,6 +72,26 @@ def rotate_token(token: str) -> str:
     return _keys()[0].rotate(token.encode()).decode()
 
 
+# A personal value kept inside a JSON document (``credit_record.data``) is stored sealed: this prefix plus its
+# Fernet token, so readers, masking and key rotation recognise it without a schema of their own.
+SEALED_PREFIX = "pii:"
+
+
+def seal(value: str) -> str:
+    """``value`` encrypted for storage inside a JSON document (see ``SEALED_PREFIX``)."""
+    return SEALED_PREFIX + encrypt(value)
+
+
+def is_sealed(value: object) -> bool:
+    """Whether a stored JSON value is a sealed personal value."""
+    return isinstance(value, str) and value.startswith(SEALED_PREFIX)
+
+
+def unseal(value: str) -> str:
+    """The clear value of a sealed one (``InvalidToken`` if no configured key opens it)."""
+    return decrypt(value.removeprefix(SEALED_PREFIX))
+
+
 def lookup_hash(value: str) -> str:
     """Keyed hash of a normalised identifier, for equality search without decrypting."""
     return hmac.new(_keys()[1], value.encode(), hashlib.sha256).hexdigest()

@@ -17,6 +17,8 @@ from xinyong.auth import audit, pii
 from xinyong.auth.context import Context
 from xinyong.auth.models import Account
 from xinyong.auth.permissions import PermissionDenied
+from xinyong.catalog.items import load_catalog
+from xinyong.records.models import CreditRecord
 from xinyong.subjects.models import Subject
 
 CHUNK = 2000
@@ -30,11 +32,13 @@ class RotationReport:
     accounts: int
     bad_subjects: tuple[int, ...] = ()
     bad_accounts: tuple[int, ...] = ()
+    records: int = 0  # credit records whose ID number or sealed values were re-encrypted
+    bad_records: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Every stored value now uses the current key."""
-        return not self.bad_subjects and not self.bad_accounts
+        return not self.bad_subjects and not self.bad_accounts and not self.bad_records
 
 
 def _rotate_column(
@@ -72,9 +76,50 @@ def _rotate_column(
     return done, bad
 
 
+def _rotate_sealed_data(ctx: Context, chunk: int) -> tuple[int, list[int]]:
+    """Re-encrypt the sealed values (``pii.seal``) inside ``credit_record.data`` of the catalogue items that
+    have such fields (phone numbers, other ID numbers); (records rewritten, record ids that fail)."""
+    items = {
+        item_id: tuple(
+            f.key for f in item.fields if f.personal in ("phone", "id_number") and f.key != item.roles.id_number
+        )
+        for item_id, item in load_catalog().items.items()
+    }
+    items = {k: v for k, v in items.items() if v}
+    table = CreditRecord.__table__
+    statement = update(table).where(table.c.id == bindparam("row_id")).values(data=bindparam("new_data"))
+    done, bad, last_id = 0, [], 0
+    while items:
+        rows = ctx.session.execute(
+            select(table.c.id, table.c.item_id, table.c.data)
+            .where(table.c.id > last_id, table.c.item_id.in_(list(items)))
+            .order_by(table.c.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        updates = []
+        for row_id, item_id, data in rows:
+            keys = [k for k in items[item_id] if pii.is_sealed((data or {}).get(k))]
+            if not keys:
+                continue
+            try:
+                new = dict(data) | {k: pii.seal(pii.unseal(data[k])) for k in keys}
+            except InvalidToken:
+                bad.append(row_id)
+                continue
+            updates.append({"row_id": row_id, "new_data": new})
+        if updates:
+            ctx.session.execute(statement, updates)
+            done += len(updates)
+    return done, bad
+
+
 def rotate_pii(ctx: Context, chunk: int = CHUNK) -> RotationReport:
-    """Re-encrypt ``subject.ric_cipher`` and ``account.phone_cipher`` with the current key and recompute their
-    lookup hashes, in chunks, inside the caller's transaction. Operator only (role ``system``).
+    """Re-encrypt ``subject.ric_cipher``, ``account.phone_cipher``, ``credit_record.id_cipher`` and the sealed
+    values inside ``credit_record.data`` with the current key and recompute the lookup hashes, in chunks,
+    inside the caller's transaction. Operator only (role ``system``).
 
     A value that opens with none of the configured keys is left as it is and reported (``bad_*``; the
     audit event's outcome is ``partial``): add the missing old key to ``XINYONG_PII_OLD_KEYS`` and run
@@ -86,10 +131,16 @@ def rotate_pii(ctx: Context, chunk: int = CHUNK) -> RotationReport:
     subjects, bad_subjects = _rotate_column(ctx, table, table.c.ric_cipher, table.c.ric_hash, chunk)
     table = Account.__table__
     accounts, bad_accounts = _rotate_column(ctx, table, table.c.phone_cipher, table.c.phone_hash, chunk)
+    table = CreditRecord.__table__
+    records, bad_records = _rotate_column(ctx, table, table.c.id_cipher, table.c.id_hash, chunk)
+    sealed, bad_sealed = _rotate_sealed_data(ctx, chunk)
+    bad_records = sorted(set(bad_records) | set(bad_sealed))
     ctx.session.expire_all()  # Core UPDATEs bypassed the identity map
-    report = RotationReport(subjects, accounts, tuple(bad_subjects), tuple(bad_accounts))
-    detail: dict[str, Any] = {"subjects": subjects, "accounts": accounts}
+    report = RotationReport(
+        subjects, accounts, tuple(bad_subjects), tuple(bad_accounts), records + sealed, tuple(bad_records)
+    )
+    detail: dict[str, Any] = {"subjects": subjects, "accounts": accounts, "records": records + sealed}
     if not report.ok:
-        detail.update(bad_subjects=bad_subjects[:50], bad_accounts=bad_accounts[:50])
+        detail.update(bad_subjects=bad_subjects[:50], bad_accounts=bad_accounts[:50], bad_records=bad_records[:50])
     audit.record(ctx, "pii.rotate", "pii", "keys", detail, outcome="ok" if report.ok else "partial")
     return report

@@ -253,6 +253,10 @@ class _Run:
             item, columns, today=self.today, defaults=defaults, trusted_codes=(normalize_code(department.uscc),)
         )
         self.dept_uscc = normalize_code(department.uscc)
+        # Personal fields other than the ID number (which has its own columns): sealed inside ``data``.
+        self.sealed_keys = tuple(
+            f.key for f in item.fields if f.personal in ("phone", "id_number") and f.key != item.roles.id_number
+        )
         self.labels = {f.key: f.label for f in item.fields}
         self.doc_key = roles.document
         self.role_keys: dict[str, str | None] = roles.model_dump()
@@ -383,6 +387,14 @@ class _Run:
                 data = load.canonical_json({k: v for k, v in values.items() if k != id_key})
         else:
             data = text
+        if self.sealed_keys and any(values.get(k) for k in self.sealed_keys):
+            # Phone numbers and other personal values are kept encrypted inside ``data`` (the hash above was
+            # taken over the clear values, so an identical re-send is still recognised).
+            sealed = {k: v for k, v in values.items() if k != id_key}
+            for key in self.sealed_keys:
+                if sealed.get(key):
+                    sealed[key] = pii.seal(sealed[key])  # type: ignore[arg-type]
+            data = load.canonical_json(sealed)
         code = values.get(roles.uscc) if roles.uscc else None
         category = values.get(roles.category) if roles.category else None
         cipher, id_hash, masked = secret or (None, None, None)

@@ -88,6 +88,12 @@ def field_value(
     audits the read); ``personal: phone`` is masked with ``mask_phone`` unless ``reveal_identifiers``.
     """
     raw = _text((record.data or {}).get(spec.key))
+    if raw is not None and pii.is_sealed(raw):
+        # Sealed at intake (phone numbers, other ID numbers): shown in clear only to a PII reader, else masked.
+        plain = pii.unseal(raw)
+        if reveal_identifiers:
+            return plain
+        return pii.mask_id(plain) if spec.personal == "id_number" else pii.mask_phone(plain)
     if spec.personal == "id_number":
         if reveal_identifiers and record.id_cipher:
             return pii.decrypt(record.id_cipher)
