@@ -598,6 +598,19 @@ def _checked(
     except NormaliseError as exc:
         issues.append(Issue(label, exc.reason, ERROR))
         return
+    _store(values, issues, key, value, max_length, label, required)
+
+
+def _store(
+    values: dict[str, str | None],
+    issues: list[Issue],
+    key: str,
+    value: str | None,
+    max_length: int,
+    label: str,
+    required: bool,
+) -> None:
+    """Record a normalised cell, or the error of a blank required cell or an over-long value."""
     if value is None:
         if required:
             issues.append(Issue(label, label + _REQUIRED, ERROR))
@@ -623,13 +636,7 @@ def _checked_simple(
     except NormaliseError as exc:
         issues.append(Issue(label, exc.reason, ERROR))
         return
-    if value is None:
-        if required:
-            issues.append(Issue(label, label + _REQUIRED, ERROR))
-    elif len(value) > max_length:
-        issues.append(Issue(label, _too_long(max_length, value), ERROR))
-    else:
-        values[key] = value
+    _store(values, issues, key, value, max_length, label, required)
 
 
 def _require(values: dict[str, str | None], issues: list[Issue], targets: Sequence[tuple[str, str, str]]) -> None:
