@@ -17,7 +17,8 @@ no personal data) are written in the caller's transaction: this module flushes, 
 PostgreSQL one batch per (item, department) runs at a time (``load.xact_lock``), so versions never fork.
 
 A record's ``content_hash`` is the SHA-256 of the canonical JSON of its normalised values (ID number
-included, in clear only there); ``data`` is the same JSON without the ID number (blank values kept as null).
+included, in clear only there); ``data`` is the same JSON without the ID number (blank values kept as null)
+and with the item's other personal fields (phone numbers) sealed with ``pii.seal``.
 """
 
 from __future__ import annotations
