@@ -7,6 +7,8 @@ Every read is audited (``read.credit_record``): staff see natural persons' names
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
@@ -94,25 +96,29 @@ def staff_records(
 
 
 def _row(record: CreditRecord, superseded_by_id: int | None, department_name: str) -> StaffRecordRow:
-    return StaffRecordRow(
-        id=record.id,
-        item_id=record.item_id,
-        department_id=record.department_id,
-        department_name=department_name,
-        subject_id=record.subject_id,
-        subject_name=display_name(record, unmask_personal=True),
-        subject_kind=record.subject_kind,
-        uscc=record.subject_uscc,
-        doc_no=record.doc_no,
-        version=record.version,
-        supersedes_id=record.supersedes_id,
-        superseded_by_id=superseded_by_id,
-        current=superseded_by_id is None,
-        category=record.category,
-        decided_on=record.decided_on,
-        publicity_end=record.publicity_end,
-        reported_on=record.reported_on,
-    )
+    return StaffRecordRow(**_version_fields(record, superseded_by_id, department_name), category=record.category)
+
+
+def _version_fields(record: CreditRecord, superseded_by_id: int | None, department_name: str) -> dict[str, Any]:
+    """The columns a staff list row and a staff record view share."""
+    return {
+        "id": record.id,
+        "item_id": record.item_id,
+        "department_id": record.department_id,
+        "department_name": department_name,
+        "subject_id": record.subject_id,
+        "subject_name": display_name(record, unmask_personal=True),
+        "subject_kind": record.subject_kind,
+        "uscc": record.subject_uscc,
+        "doc_no": record.doc_no,
+        "version": record.version,
+        "supersedes_id": record.supersedes_id,
+        "superseded_by_id": superseded_by_id,
+        "current": superseded_by_id is None,
+        "decided_on": record.decided_on,
+        "publicity_end": record.publicity_end,
+        "reported_on": record.reported_on,
+    }
 
 
 def versions_of(ctx: Context, record: CreditRecord) -> list[RecordVersion]:
@@ -166,27 +172,12 @@ def staff_record(ctx: Context, record_id: int, *, reveal_identifiers: bool = Fal
         levels, fields = frozenset(), []
         audit.record_read(ctx, "credit_record", record.id, {"item": record.item_id, "fields": []})
     versions = versions_of(ctx, record)
-    newer = aliased(CreditRecord)
-    superseded_by = ctx.session.scalar(select(func.min(newer.id)).where(newer.supersedes_id == record.id))
+    # The versions of the natural key include any that supersede this one.
+    superseded_by = min((v.id for v in versions if v.supersedes_id == record.id), default=None)
     department = ctx.session.get(Department, record.department_id)
     return StaffRecord(
-        id=record.id,
-        item_id=record.item_id,
+        **_version_fields(record, superseded_by, department.name if department else ""),
         item_name=item.name if item else record.item_id,
-        department_id=record.department_id,
-        department_name=department.name if department else "",
-        subject_id=record.subject_id,
-        subject_name=display_name(record, unmask_personal=True),
-        subject_kind=record.subject_kind,
-        uscc=record.subject_uscc,
-        doc_no=record.doc_no,
-        version=record.version,
-        supersedes_id=record.supersedes_id,
-        superseded_by_id=superseded_by,
-        current=superseded_by is None,
-        decided_on=record.decided_on,
-        publicity_end=record.publicity_end,
-        reported_on=record.reported_on,
         levels=ordered(levels),  # type: ignore[arg-type]
         identifiers_revealed=reveal_identifiers and item is not None,
         fields=fields,
