@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from factories import uscc
+from intake_rows import PENALTY_LABEL, penalty_row
 from testdb import rows
 from xinyong.auth.models import AuditEvent
-from xinyong.catalog.items import load_catalog
 from xinyong.cli import app
 from xinyong.intake.models import IntakeBatch
 from xinyong.records.models import CreditRecord
 from xinyong.settings import get_settings
 
-LABEL = {f.key: f.label for f in load_catalog().item("penalty").fields}
+LABEL = PENALTY_LABEL
 DEPT_USCC = uscc(9101, authority="1", org_type="1")
 SUMMARY_KEYS = {"batch_id", "accepted", "rejected", "unchanged", "warnings", "errors"}
 
@@ -36,30 +36,8 @@ def cli_db(cli_db: str) -> str:
 
 
 def penalty(n: int, **over: str) -> dict[str, str]:
-    values = {
-        "subject_name": f"广州禾丰贸易{n}有限公司",
-        "subject_category": "法人及非法人组织",
-        "uscc": uscc(n),
-        "reg_no": "",
-        "legal_representative": "王五",
-        "id_type": "",
-        "id_number": "",
-        "doc_no": f"番市监罚〔2026〕{n}号",
-        "violation_type": "虚假宣传",
-        "violation_facts": "在网店发布虚假广告",
-        "legal_basis": "《中华人民共和国广告法》第五十五条",
-        "penalty_category": "罚款",
-        "content": "罚款人民币五千元",
-        "fine_amount": "0.5",
-        "decided_on": "2026-11-20",
-        "valid_until": "2027-11-19",
-        "authority": "广州市番禺区市场监督管理局",
-        "authority_uscc": DEPT_USCC,
-        "source_department": "广州市番禺区市场监督管理局",
-        "source_department_uscc": DEPT_USCC,
-    }
-    values.update(over)
-    return {LABEL[k]: v for k, v in values.items()}
+    source = {"source_department": "广州市番禺区市场监督管理局", "source_department_uscc": DEPT_USCC}
+    return penalty_row(n, DEPT_USCC, **{**source, **over})
 
 
 def write_csv(path: Path, data: list[dict[str, str]], encoding: str = "utf-8") -> Path:

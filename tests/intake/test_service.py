@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factories import company, ric, uscc
+from intake_rows import PENALTY_LABEL, penalty_row
 from xinyong.auth import audit, pii
 from xinyong.auth.context import Context
 from xinyong.auth.models import AuditEvent
@@ -27,7 +28,7 @@ from xinyong.subjects.departments import add_department
 from xinyong.subjects.models import Department, Subject
 
 PENALTY = load_catalog().item("penalty")
-LABEL = {f.key: f.label for f in PENALTY.fields}
+LABEL = PENALTY_LABEL
 DEPT_USCC = uscc(9001, authority="1", org_type="1")
 OTHER_USCC = uscc(9002, authority="1", org_type="1")
 
@@ -46,31 +47,7 @@ def other(ctx: Context) -> Department:
 
 def penalty(n: int, **over: str) -> dict[str, str]:
     """A valid 行政处罚 row of an enterprise (code ``uscc(n)``) keyed by the national column headers."""
-    values = {
-        "subject_name": f"广州禾丰贸易{n}有限公司",
-        "subject_category": "法人及非法人组织",
-        "uscc": uscc(n),
-        "reg_no": "",
-        "legal_representative": "王五",
-        "id_type": "",
-        "id_number": "",
-        "doc_no": f"番市监罚〔2026〕{n}号",
-        "violation_type": "虚假宣传",
-        "violation_facts": "在网店发布虚假广告",
-        "legal_basis": "《中华人民共和国广告法》第五十五条",
-        "penalty_category": "罚款",
-        "content": "罚款人民币五千元",
-        "fine_amount": "0.5",
-        "decided_on": "2026-11-20",
-        "valid_until": "2027-11-19",
-        "publicity_end": "",
-        "authority": "广州市番禺区市场监督管理局",
-        "authority_uscc": DEPT_USCC,
-        "source_department": "",
-        "source_department_uscc": "",
-    }
-    values.update(over)
-    return {LABEL[k]: v for k, v in values.items()}
+    return penalty_row(n, DEPT_USCC, **over)
 
 
 def person(n: int, number: str, **over: str) -> dict[str, str]:
