@@ -22,8 +22,10 @@ def _register() -> None:
         demo,
         departments,
         intake,
+        jobs,
         pii,
         quality,
+        rules,
         serve,
         subjects,
         tokens,
@@ -42,6 +44,8 @@ def _register() -> None:
     app.add_typer(departments.app, name="departments")
     app.add_typer(intake.app, name="intake")
     app.add_typer(quality.app, name="quality")
+    app.add_typer(rules.app, name="rules")
+    app.add_typer(jobs.app, name="jobs")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

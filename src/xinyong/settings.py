@@ -70,10 +70,27 @@ class Settings(BaseSettings):
     )
     intake_max_api_rows: int = Field(default=10_000, ge=1, description="Most rows one JSON intake push may carry.")
 
+    # --- record lifecycle (issue #5) ---
+    objection_hides_record: bool = Field(
+        default=False, description="Hide a record from the public pages while it is under objection (异议中)."
+    )
+    objection_open_to_public: bool = Field(
+        default=False,
+        description="Let anyone object to public (双公示) data, not only the subject of the record.",
+    )
+    case_file_max_mb: int = Field(
+        default=10, ge=1, le=100, description="Largest evidence or material file attached to a case, in MiB."
+    )
+
     @property
     def intake_max_file_bytes(self) -> int:
         """``intake_max_file_mb`` in bytes."""
         return self.intake_max_file_mb * 1024 * 1024
+
+    @property
+    def case_file_max_bytes(self) -> int:
+        """``case_file_max_mb`` in bytes."""
+        return self.case_file_max_mb * 1024 * 1024
 
 
 @lru_cache

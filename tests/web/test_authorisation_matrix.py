@@ -15,67 +15,37 @@ see each other's changes. The callers are built with the shared helpers of ``pri
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+import matrix_commitments
+import matrix_lifecycle
+import matrix_objections
+import matrix_repairs
 import pytest
 from fastapi.testclient import TestClient
+from matrix_common import (
+    ADMIN,
+    ALL,
+    AUDITORS,
+    BANKS_AUTHORISED,
+    COLUMN_ROLE,
+    COLUMNS,
+    LOGGED_IN,
+    OFFICE,
+    OWN_DEPARTMENT,
+    OWN_SUBJECT,
+    STAFF_READERS,
+    TODAY,
+    Spec,
+)
 from principals import BANK, Seed, savepoint_client, seeded
 from sqlalchemy import Engine
 
 from records_factories import make_batch, make_record
 from xinyong.auth.permissions import ROLES
 from xinyong.web.app import create_app
-
-# --------------------------------------------------------------------------------------------- the table
-COLUMNS: tuple[str, ...] = (
-    "public",
-    "subject",
-    "subject_other",
-    "department_officer",
-    "department_other",
-    "department_token",
-    "credit_office_staff",
-    "credit_office_admin",
-    "regulator",
-    "bank",
-    "bank_unauthorised",
-    "bank_token",
-    "auditor",
-)
-COLUMN_ROLE = {
-    "subject_other": "subject",
-    "department_other": "department_officer",
-    "department_token": "department_officer",
-    "bank_unauthorised": "bank",
-    "bank_token": "bank",
-}
-
-ALL = frozenset(COLUMNS)
-LOGGED_IN = ALL - {"public"}
-OFFICE = frozenset({"credit_office_staff", "credit_office_admin"})
-ADMIN = frozenset({"credit_office_admin"})
-# subjects.read: department officers (and their tokens), regulators and the credit office
-STAFF_READERS = OFFICE | {"department_officer", "department_other", "department_token", "regulator"}
-OWN_SUBJECT = OFFICE | {"subject"}  # the subject itself, or the credit office on a paper application
-BANKS_AUTHORISED = frozenset({"bank", "bank_token"})
-OWN_DEPARTMENT = OFFICE | {"department_officer", "department_token"}
-AUDITORS = frozenset({"auditor"})
-
-
-@dataclass(frozen=True)
-class Spec:
-    """Who may call an operation, and a request the allowed callers would find valid."""
-
-    allowed: frozenset[str]
-    params: dict[str, Any] = field(default_factory=dict)
-    body: Callable[[Seed], dict[str, Any]] | None = None
-    path: dict[str, Callable[[Seed], object]] = field(default_factory=dict)
-
-
-TODAY = date(2026, 11, 27)
 
 EXPECTED: dict[tuple[str, str], Spec] = {
     # --- public
@@ -186,6 +156,11 @@ EXPECTED: dict[tuple[str, str], Spec] = {
             "rows": [{"文书号": "番市监罚〔2026〕1号", "决定日期": "2026-10-09"}],
         },
     ),
+    # --- record lifecycle (issue #5): one module per area
+    **matrix_lifecycle.ENTRIES,
+    **matrix_objections.ENTRIES,
+    **matrix_repairs.ENTRIES,
+    **matrix_commitments.ENTRIES,
 }
 
 

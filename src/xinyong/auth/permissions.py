@@ -21,8 +21,21 @@ ROLES: dict[str, str] = {
     "system": "系统（命令行与定时任务）",
 }
 
-_PUBLIC = {"subjects.search_public", "catalog.read", "records.read_public"}
-_LOGGED_IN = _PUBLIC | {"account.change_password"}
+_PUBLIC = {"subjects.search_public", "catalog.read", "records.read_public", "commitments.read_public"}
+_LOGGED_IN = _PUBLIC | {"account.change_password", "notifications.read"}
+# A subject's own side of the record lifecycle (issue #5): object, apply for repair, sign commitments.
+_SUBJECT_LIFECYCLE = {"objections.submit", "repairs.apply", "commitments.sign", "lifecycle.read_own"}
+# Handling cases of the actor's department (a department officer: its own department's records only).
+_HANDLER = {
+    "objections.read",
+    "objections.verify",
+    "repairs.read",
+    "repairs.decide",
+    "commitments.read",
+    "commitments.record",
+    "commitments.verify",
+    "records.revoke",
+}
 # Staff of any department: the registry, credit records up to 有条件共享 fields (audited), the scorecards.
 _STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read"}
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
@@ -39,20 +52,30 @@ _OFFICE = (
         "authorisations.read",
         "tokens.read",
         "quality.reference_upload",
+        # the credit office runs the objection desk (accept, self-check) and routes external-list repairs
+        "objections.handle",
+        "repairs.route_external",
+        "objections.submit",
+        "repairs.apply",
+        "lifecycle.read_own",
     }
     | _DEPARTMENT
+    | _HANDLER
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset(_PUBLIC),
-    "subject": frozenset(_LOGGED_IN | {"subjects.read_own", "authorisations.grant", "authorisations.read"}),
-    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | {"tokens.read"}),
-    "regulator": frozenset(_LOGGED_IN | _STAFF_READ),
+    "subject": frozenset(
+        _LOGGED_IN | _SUBJECT_LIFECYCLE | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
+    ),
+    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | {"tokens.read"}),
+    # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
+    "regulator": frozenset(_LOGGED_IN | _STAFF_READ | {"commitments.read", "commitments.verify"}),
     "bank": frozenset(_LOGGED_IN | {"bank.query"}),
     "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
     "credit_office_staff": frozenset(_OFFICE),
     "credit_office_admin": frozenset(
-        _OFFICE | {"accounts.manage", "tokens.manage", "audit.verify", "demo.load", "departments.manage"}
+        _OFFICE | {"accounts.manage", "tokens.manage", "audit.verify", "demo.load", "departments.manage", "jobs.run"}
     ),
 }
 # The operator at the console (CLI, scheduled jobs) may do everything.

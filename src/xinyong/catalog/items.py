@@ -113,6 +113,8 @@ class Roles(BaseModel):
     authority: str | None = None
     source_department: str | None = None
     source_department_uscc: str | None = None
+    severity: str | None = None  # 失信严重程度 (轻微 / 一般 / 严重) when the data states it
+    legal_basis: str | None = None  # 处罚依据: matched by the publicity regimes' special cases
 
 
 class DateOrder(BaseModel):
@@ -149,6 +151,14 @@ class DataItem(BaseModel):
         default=None, ge=1, description="publicity from the decision date when the record states no end"
     )
     default_publicity_source: str = ""
+    publicity_rule: Literal["stated", "regime"] = Field(
+        default="stated",
+        description="stated: publicity ends at the stated 公示截止期 or the default period; regime: the publicity "
+        "regimes of rules/publicity.yaml decide (severity, minimum and maximum periods)",
+    )
+    negative: bool = Field(
+        default=False, description="失信/负面信息: the subject may apply for credit repair (信用修复) of its records"
+    )
     roles: Roles
     date_order: tuple[DateOrder, ...] = ()
     fields: tuple[FieldSpec, ...] = Field(min_length=1)

@@ -15,10 +15,14 @@ from xinyong.web.api import (
     authorisations,
     bank,
     catalog,
+    commitments,
     health,
     intake,
+    lifecycle,
+    objections,
     quality,
     records,
+    repairs,
     staff,
     subjects,
     tokens,
@@ -26,9 +30,13 @@ from xinyong.web.api import (
 from xinyong.web.pages import account, public
 from xinyong.web.pages import audit as audit_pages
 from xinyong.web.pages import catalog as catalog_pages
+from xinyong.web.pages import commitments as commitment_pages
 from xinyong.web.pages import intake as intake_pages
+from xinyong.web.pages import lifecycle as lifecycle_pages
+from xinyong.web.pages import objections as objection_pages
 from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
+from xinyong.web.pages import repairs as repair_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
 
 TITLE = "公共信用信息平台"
@@ -65,9 +73,25 @@ def create_app() -> FastAPI:
         intake,
         records,
         quality,
+        lifecycle,
+        objections,
+        repairs,
+        commitments,
     ):
         app.include_router(module.router)
-    for module in (public, account, audit_pages, catalog_pages, intake_pages, records_pages, quality_pages):
+    for module in (
+        public,
+        account,
+        audit_pages,
+        catalog_pages,
+        intake_pages,
+        records_pages,
+        quality_pages,
+        lifecycle_pages,
+        objection_pages,
+        repair_pages,
+        commitment_pages,
+    ):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

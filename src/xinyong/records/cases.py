@@ -1,0 +1,187 @@
+"""What objections, repair applications and commitments share: case history, evidence files, notifications,
+working-day deadlines and optimistic locking.
+
+These helpers are called from inside the service functions of ``records.objections``, ``records.repairs``
+and ``records.commitments`` (which check permission and append the audit event); they never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from xinyong.auth.context import Context
+from xinyong.calendar import load_calendar
+from xinyong.errors import Conflict, InvalidInput
+from xinyong.records.models import CaseEvent, CaseFile, Notification
+from xinyong.settings import get_settings
+
+CaseType = Literal["objection", "repair", "commitment"]
+CASE_LABELS: dict[str, str] = {"objection": "异议申请", "repair": "信用修复申请", "commitment": "信用承诺"}
+
+# Evidence and materials: what a credit office can open and archive (checked by content, not by name alone).
+FILE_TYPES: dict[str, tuple[str, bytes]] = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+}
+FILENAME_MAX = 255
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class StaleCase(Conflict):
+    """Someone else changed the case first (optimistic locking): reload and decide again."""
+
+    code = "stale_case"
+
+    def __init__(self, label: str = "该申请") -> None:
+        super().__init__(f"{label}已被他人处理或更新，请刷新后重试")
+
+
+def log_event(
+    ctx: Context,
+    case_type: CaseType,
+    case_id: int,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    note: str = "",
+) -> CaseEvent:
+    """Append one step to a case's history (the audit log gets its own event from the service)."""
+    event = CaseEvent(
+        case_type=case_type,
+        case_id=case_id,
+        at=ctx.at,
+        actor=ctx.actor,
+        role=ctx.role,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+    ctx.session.add(event)
+    return event
+
+
+def case_history(session: Session, case_type: CaseType, case_id: int) -> list[CaseEvent]:
+    """Every step of one case, oldest first."""
+    return list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_type == case_type, CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.id)
+        )
+    )
+
+
+def check_file(filename: str, content: bytes) -> tuple[str, str]:
+    """(clean file name, content type) of an evidence file; ``InvalidInput`` with a Chinese reason otherwise."""
+    name = _UNSAFE.sub("_", (filename or "").strip())[-FILENAME_MAX:]
+    if not name:
+        raise InvalidInput("材料文件缺少文件名", field="files")
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in FILE_TYPES:
+        allowed = "、".join(sorted({s.lstrip(".").upper() for s in FILE_TYPES}))
+        raise InvalidInput(f"材料“{name}”的类型不受支持，请上传 {allowed} 文件", field="files")
+    if not content:
+        raise InvalidInput(f"材料“{name}”是空文件", field="files")
+    limit = get_settings().case_file_max_bytes
+    if len(content) > limit:
+        raise InvalidInput(
+            f"材料“{name}”超过 {get_settings().case_file_max_mb} MB 上限，请压缩或拆分后上传", field="files"
+        )
+    content_type, magic = FILE_TYPES[suffix]
+    if not content.startswith(magic):
+        raise InvalidInput(
+            f"材料“{name}”的内容与扩展名不符（不是有效的 {suffix.lstrip('.').upper()} 文件）", field="files"
+        )
+    return name, content_type
+
+
+def attach_file(ctx: Context, case_type: CaseType, case_id: int, filename: str, content: bytes) -> CaseFile:
+    """Store one checked evidence file with the case (in the database: transactional, never lost)."""
+    name, content_type = check_file(filename, content)
+    row = CaseFile(
+        case_type=case_type,
+        case_id=case_id,
+        filename=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=ctx.actor,
+        uploaded_at=ctx.at,
+    )
+    ctx.session.add(row)
+    return row
+
+
+def case_files(session: Session, case_type: CaseType, case_id: int) -> list[CaseFile]:
+    """Files of one case, in upload order."""
+    return list(
+        session.scalars(
+            select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id).order_by(CaseFile.id)
+        )
+    )
+
+
+def notify(
+    ctx: Context,
+    *,
+    case_type: CaseType,
+    case_id: int,
+    kind: str,
+    message: str,
+    dedupe_key: str,
+    account_id: int | None = None,
+    subject_id: int | None = None,
+    department_id: int | None = None,
+    to_office: bool = False,
+) -> Notification | None:
+    """Queue one notification unless one with ``dedupe_key`` exists (so a re-run job adds nothing)."""
+    session = ctx.session
+    if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
+        return None
+    note = Notification(
+        account_id=account_id,
+        subject_id=subject_id,
+        department_id=department_id,
+        to_office=to_office,
+        case_type=case_type,
+        case_id=case_id,
+        kind=kind,
+        message=message,
+        dedupe_key=dedupe_key[:120],
+        created_at=ctx.at,
+    )
+    session.add(note)
+    return note
+
+
+def workday_deadline(session: Session, start: date, workdays: int) -> date:
+    """The last day of a period of ``workdays`` working days counted from the day after ``start``
+    (calendar.py: 行政许可法 第八十二条, 民法典 第二百零一条)."""
+    return load_calendar(session).deadline(start, workdays)
+
+
+def flush_locked(ctx: Context, label: str) -> None:
+    """Flush a versioned case; a concurrent change (version mismatch) becomes ``StaleCase`` (409)."""
+    try:
+        ctx.session.flush()
+    except StaleDataError:
+        raise StaleCase(label) from None
+
+
+def check_expected_version(current: int, expected: int | None, label: str) -> None:
+    """A handler's form carries the version it was shown; deciding on an older one is a lost update."""
+    if expected is not None and expected != current:
+        raise StaleCase(label)

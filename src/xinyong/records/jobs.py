@@ -1,0 +1,43 @@
+"""The daily job (``xinyong jobs run-daily --as-of DATE``): end publicity at maximum periods, flag overdue
+objections, repair applications and commitment verifications, queue reminders.
+
+Each step is idempotent (it only adds what is missing: effects and notifications are keyed), so re-running
+the job for the same or an earlier date changes nothing. Steps run in one transaction per step, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from pydantic import BaseModel
+
+from xinyong.auth import audit
+from xinyong.auth.context import Context
+from xinyong.auth.permissions import require
+from xinyong.records import commitments, objections, repairs, status
+
+Step = Callable[[Context, date], int]
+
+# name → step; each returns how many things it changed (0 on a re-run)
+STEPS: dict[str, Step] = {
+    "expire_publicity": status.expire_publicity,
+    "objections_overdue": objections.flag_overdue,
+    "repairs_overdue": repairs.flag_overdue,
+    "commitments_overdue": commitments.flag_overdue,
+}
+
+
+class DailyRun(BaseModel):
+    """What one run of the daily job did."""
+
+    as_of: date
+    steps: dict[str, int]
+
+
+def run_daily(ctx: Context, as_of: date) -> DailyRun:
+    """Run every step for ``as_of`` (in the caller's transaction) and audit the run with its counts."""
+    require(ctx, "jobs.run")
+    counts = {name: step(ctx, as_of) for name, step in STEPS.items()}
+    audit.record(ctx, "jobs.run_daily", "job", "daily", {"as_of": as_of.isoformat(), **counts})
+    return DailyRun(as_of=as_of, steps=counts)

@@ -1,0 +1,7 @@
+"""异议 pages (issue #5)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
