@@ -53,7 +53,8 @@ def test_inserted_rows_read_back_as_the_orm_writes_them(
     record = (
         "penalty", 1, batch.department_id, None, batch.id, 7, "番市监罚〔2026〕1号", 1, None,
         "广州禾丰贸易有限公司", "legal_person", "91440113MA59AAAA1X", "罚款", date(2026, 11, 20),
-        date(2029, 11, 19), None, load.canonical_json(data), None, None, None, "f" * 64, date(2026, 11, 27), AT,
+        date(2029, 11, 19), "general", "order36", date(2027, 2, 20), None, None, True,
+        load.canonical_json(data), None, None, None, "f" * 64, date(2026, 11, 27), AT,
     )  # fmt: skip
     load.insert_rows(db, "credit_record", load.RECORD_COLUMNS, [record])
     load.insert_rows(db, "intake_issue", load.ISSUE_COLUMNS, [(batch.id, 7, "罚款金额（万元）", "warning", "原因")])
@@ -76,6 +77,8 @@ def test_inserted_rows_read_back_as_the_orm_writes_them(
     )
     assert stored.loaded_at.replace(tzinfo=stored.loaded_at.tzinfo or UTC) == AT and stored.row_no == 7
     assert stored.subject_uscc == "91440113MA59AAAA1X" and stored.reported_on == date(2026, 11, 27)
+    assert (stored.severity, stored.regime, stored.publicity_min_end) == ("general", "order36", date(2027, 2, 20))
+    assert stored.publishable is True and stored.publicity_later_end is None
     issue = db.scalars(select(IntakeIssue)).one()
     assert (issue.row_no, issue.field, issue.level, issue.reason) == (7, "罚款金额（万元）", "warning", "原因")
     row = db.scalars(select(IntakeRejectedRow)).one()
@@ -95,12 +98,13 @@ def test_bulk_rows_are_stored_in_the_orms_own_form(db: Session, departments: tup
     make_record(db, batch, doc_no="ORM", decided_on=date(2026, 3, 5), publicity_end=date(2029, 3, 5))
     row = (
         "penalty", 1, batch.department_id, None, batch.id, 1, "BULK", 1, None, "广州禾丰贸易有限公司",
-        "legal_person", None, "罚款", date(2026, 3, 5), date(2029, 3, 5), None, "{}", None, None, None, "0" * 64,
+        "legal_person", None, "罚款", date(2026, 3, 5), date(2029, 3, 5),
+        None, None, None, None, None, True, "{}", None, None, None, "0" * 64,
         date(2026, 11, 20), AT,
     )  # fmt: skip
     load.insert_rows(db, load.RECORDS, load.RECORD_COLUMNS, [row])
     stored = db.connection().exec_driver_sql(
-        "SELECT decided_on, publicity_end, reported_on, loaded_at FROM credit_record ORDER BY doc_no DESC"
+        "SELECT decided_on, publicity_end, reported_on, loaded_at, publishable FROM credit_record ORDER BY doc_no DESC"
     )
     orm, bulk = stored.all()
     assert orm == bulk

@@ -42,7 +42,7 @@ from xinyong.errors import NotFound
 from xinyong.intake import check, load, parse, verify
 from xinyong.intake.models import IntakeBatch
 from xinyong.intake.schemas import MAX_MESSAGES, BatchSummary, RowMessage
-from xinyong.records.periods import default_publicity_end
+from xinyong.records.periods import record_window
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
 
@@ -414,8 +414,7 @@ class _Run:
             code if code and code != PLACEHOLDER and len(code) <= 18 else None,
             category[:64] if category else None,
             decided_on,
-            default_publicity_end(self.item, values, decided_on),
-            None,
+            *record_window(self.item, values, decided_on),
             data,
             cipher,
             id_hash,

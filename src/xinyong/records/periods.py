@@ -11,6 +11,15 @@ from datetime import date, timedelta
 
 from xinyong.catalog.items import DataItem
 
+# (publicity_end, severity, regime, publicity_min_end, publicity_later_end, publicity_later_from, publishable):
+# the credit_record columns intake stores for a row, in intake.load.RECORD_COLUMNS order.
+Window = tuple[date | None, str | None, str | None, date | None, date | None, date | None, bool]
+
+
+def record_window(item: DataItem, values: dict[str, str | None], decided_on: date) -> Window:
+    """The publicity columns of a record of ``item`` with normalised ``values``."""
+    return (default_publicity_end(item, values, decided_on), None, None, None, None, None, True)
+
 
 def default_publicity_end(item: DataItem, values: dict[str, str | None], decided_on: date) -> date | None:
     """The stored ``publicity_end`` of a record of ``item`` with normalised ``values`` (ISO dates)."""
