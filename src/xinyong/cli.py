@@ -18,13 +18,16 @@ def _register() -> None:
         calendar,
         catalog,
         codes,
+        commitments,
         db,
         demo,
         departments,
         intake,
         jobs,
+        objections,
         pii,
         quality,
+        repairs,
         rules,
         serve,
         subjects,
@@ -46,6 +49,9 @@ def _register() -> None:
     app.add_typer(quality.app, name="quality")
     app.add_typer(rules.app, name="rules")
     app.add_typer(jobs.app, name="jobs")
+    app.add_typer(objections.app, name="objections")
+    app.add_typer(repairs.app, name="repairs")
+    app.add_typer(commitments.app, name="commitments")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

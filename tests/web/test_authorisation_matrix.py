@@ -21,6 +21,7 @@ from typing import Any
 
 import matrix_commitments
 import matrix_lifecycle
+import matrix_notifications
 import matrix_objections
 import matrix_repairs
 import pytest
@@ -161,6 +162,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_objections.ENTRIES,
     **matrix_repairs.ENTRIES,
     **matrix_commitments.ENTRIES,
+    **matrix_notifications.ENTRIES,
 }
 
 

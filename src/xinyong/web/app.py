@@ -19,6 +19,7 @@ from xinyong.web.api import (
     health,
     intake,
     lifecycle,
+    notifications,
     objections,
     quality,
     records,
@@ -33,6 +34,7 @@ from xinyong.web.pages import catalog as catalog_pages
 from xinyong.web.pages import commitments as commitment_pages
 from xinyong.web.pages import intake as intake_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
+from xinyong.web.pages import notifications as notification_pages
 from xinyong.web.pages import objections as objection_pages
 from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
@@ -77,6 +79,7 @@ def create_app() -> FastAPI:
         objections,
         repairs,
         commitments,
+        notifications,
     ):
         app.include_router(module.router)
     for module in (
@@ -91,6 +94,7 @@ def create_app() -> FastAPI:
         objection_pages,
         repair_pages,
         commitment_pages,
+        notification_pages,
     ):
         app.include_router(module.router)
 
