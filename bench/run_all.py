@@ -6,10 +6,12 @@ Runs, in one process tree on this machine:
    code-quality check over each (bench_demo.py);
 3. public subject search over each loaded database (bench_search.py);
 4. intake of one CSV file of N penalty rows into a fresh SQLite file and a fresh PostgreSQL schema, beside a
-   polars parse of the same file (intake_load.py).
+   polars parse of the same file (intake_load.py);
+5. publicity status of N credit records as of a date, set-based, beside the plain COUNT(*) of the same table
+   (publicity_status.py).
 
-Usage: python bench/run_all.py [--subjects 1000000] [--intake-rows 1000000] [--pg-url URL] [--no-pg]
-       [--out docs/benchmarks.md]
+Usage: python bench/run_all.py [--subjects 1000000] [--intake-rows 1000000] [--status-rows 10000000]
+       [--pg-url URL] [--no-pg] [--out docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -55,6 +57,16 @@ def run_intake(rows: int, pg_url: str | None) -> dict[str, Any]:
         cmd = [sys.executable, str(HERE / "intake_load.py"), "--rows", str(rows), "--json", str(out)]
         cmd += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
         subprocess.run(cmd, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def run_status(rows: int, pg_url: str | None) -> dict[str, Any]:
+    """publicity_status.py in a subprocess (it builds its own databases)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "status.json"
+        cmd = [sys.executable, str(HERE / "publicity_status.py"), "--rows", str(rows), "--json", str(out)]
+        cmd += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -159,6 +171,8 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"| {db} | {cls} | {v['n']} | {v['median_ms']} | {v['p95_ms']} | {v['max_ms']} |")
     if "intake" in report:
         lines += render_intake(report["intake"])
+    if "status" in report:
+        lines += render_status(report["status"])
     lines.append("")
     return "\n".join(lines)
 
@@ -194,6 +208,37 @@ def render_intake(i: dict[str, Any]) -> list[str]:
     return lines
 
 
+def render_status(st: dict[str, Any]) -> list[str]:
+    """The publicity-status section: status counts in both SQL forms beside the plain COUNT(*)."""
+    lines = [
+        "",
+        "## Publicity status (issue #5: ≤ 60 s on SQLite and PostgreSQL beside the plain COUNT(*) in the same run)",
+        "",
+        f"{st['rows']:,} 行政处罚 records built set-based in each database (bench/publicity_status.py: decided "
+        "2019-07-01 → 2026-11-26, 20% 轻微 / 60% 一般 / 20% 严重, windows from `records.regimes`, about 1% with an "
+        f"objection, repair or revocation), then `SELECT status, count(*) … GROUP BY status` over "
+        f"`records.status.status_expr({st['as_of']})` (`count_by_status`) in its two forms — effects aggregated "
+        "per record and LEFT JOINed once (`joined`, the default), and one correlated look-up per record through "
+        "`ix_record_effect_key` (`correlated`) — beside `SELECT count(*)`; each timed twice, the slower run shown.",
+        "",
+        "| database | records | build s | COUNT(*) s | status, joined s | status, correlated s | target s | "
+        "within target | forms agree |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in st["runs"]:
+        m = r["measure"]
+        lines.append(
+            f"| {r['database']} | {m['count']:,} | {r['build']['build_s']} | {m['count_s']} | {m['joined_s']} | "
+            f"{m['correlated_s']} | {m['target_s']:.0f} | {'yes' if m['within_target'] else 'NO'} | "
+            f"{'yes' if m['forms_agree'] else 'NO'} |"
+        )
+    for r in st["runs"]:
+        counts = ", ".join(f"{k} {v:,}" for k, v in r["measure"]["statuses"].items())
+        phases = ", ".join(f"{k} {v}" for k, v in r["build"]["phases_s"].items())
+        lines.append(f"\n{r['database']}: statuses {counts}; build phases (s) {phases}.")
+    return lines
+
+
 def main() -> None:
     """CLI entry."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -201,6 +246,7 @@ def main() -> None:
     ap.add_argument("--codes", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=2021)
     ap.add_argument("--intake-rows", type=int, default=1_000_000)
+    ap.add_argument("--status-rows", type=int, default=10_000_000)
     ap.add_argument("--pg-url", default=PG_URL)
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--out", type=Path, default=HERE.parent / "docs" / "benchmarks.md")
@@ -220,6 +266,8 @@ def main() -> None:
         report["postgresql"] = run_postgresql(args.subjects, args.seed, args.pg_url)
     print("== intake", flush=True)
     report["intake"] = run_intake(args.intake_rows, None if args.no_pg else args.pg_url)
+    print("== publicity status", flush=True)
+    report["status"] = run_status(args.status_rows, None if args.no_pg else args.pg_url)
     report["seconds"] = time.perf_counter() - t0
     args.out.write_text(render(report), encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

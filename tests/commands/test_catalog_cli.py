@@ -37,12 +37,13 @@ def test_list_as_json() -> None:
     result = run("list", "--json")
     assert result.exit_code == 0, result.output
     items = json.loads(result.stdout)
-    assert [i["id"] for i in items][: len(ITEMS)] == ITEMS
+    ids = [i["id"] for i in items]
+    assert ids[:2] == ITEMS[:2] and [i for i in ids if i in ITEMS] == ITEMS  # 双公示 first, then by id
     penalty = items[1]
     assert penalty == {
         "id": "penalty",
         "name": "行政处罚信息",
-        "version": 1,
+        "version": 2,
         "sharing": "public",
         "sharing_label": "公开",
         "field_count": len(load_catalog().item("penalty").fields),
@@ -100,7 +101,7 @@ def test_template_is_written(tmp_path: Path) -> None:
     target = tmp_path / "penalty.xlsx"
     result = run("template", "penalty", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert "已生成 行政处罚信息（第 1 版）报送模板" in result.stdout
+    assert "已生成 行政处罚信息（第 2 版）报送模板" in result.stdout
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[:2] == [DATA_SHEET, GUIDE_SHEET]
     assert [c.value for c in book[DATA_SHEET][1]] == [f.label for f in load_catalog().item("penalty").fields]

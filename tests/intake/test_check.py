@@ -152,7 +152,7 @@ def test_two_columns_for_one_field_are_refused() -> None:
     headers = [f.label for f in penalty.fields] + ["subject_name"]
     with pytest.raises(FileProblem) as caught:
         map_columns(penalty, headers)
-    assert caught.value.message == "表头重复：第 1 列“行政相对人名称”和第 29 列“subject_name”都对应字段“行政相对人名称”"
+    assert caught.value.message == "表头重复：第 1 列“行政相对人名称”和第 30 列“subject_name”都对应字段“行政相对人名称”"
 
 
 def test_json_keys_map_like_headers() -> None:

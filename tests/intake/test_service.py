@@ -86,7 +86,7 @@ def test_valid_batch_loads_every_row(ctx: Context, dept: Department) -> None:
     assert record.subject_uscc == uscc(2) and record.subject_kind == "legal_person" and record.category == "罚款"
     assert record.data["fine_amount"] == "0.500000" and record.data["source_department_uscc"] == DEPT_USCC
     assert record.data["source_department"] == "广州市番禺区市场监督管理局"
-    assert str(record.decided_on) == "2026-11-20" and str(record.publicity_end) == "2029-11-19"
+    assert str(record.decided_on) == "2026-11-20" and str(record.publicity_end) == "2027-11-20"
     assert str(record.reported_on) == "2026-11-27" and record.row_no == 2
     batch = ctx.session.get(IntakeBatch, summary.batch_id)
     assert batch is not None and batch.status == "loaded" and batch.channel == "api" and batch.accepted == 3

@@ -128,8 +128,8 @@ def test_guide_sheet_explains_every_field() -> None:
 def test_workbook_properties_carry_the_item_version() -> None:
     item = _item("penalty")
     props = _open(template_workbook(item)).properties
-    assert (props.subject, props.version, props.identifier) == ("penalty", "1", "xinyong:penalty:v1")
-    assert template_filename(item) == "penalty_v1_template.xlsx"
+    assert (props.subject, props.version, props.identifier) == ("penalty", "2", "xinyong:penalty:v2")
+    assert template_filename(item) == "penalty_v2_template.xlsx"
 
 
 # --------------------------------------------------------------------------------------------- round trip

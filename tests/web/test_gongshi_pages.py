@@ -1,17 +1,23 @@
 """双公示 pages: tabs, search box, table headings from the catalogue, masked natural persons, detail page with
-public fields and 公示截止期 only, escaping of stored names, htmx fragment, paging, errors in Chinese."""
+public fields and the end of publicity only, the status label (异议中 shown, or hidden by the setting), the
+owner's objection and repair links, escaping of stored names, htmx fragment, paging, errors in Chinese."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from principals import add_account, login_headers
 from sqlalchemy.orm import Session
 
-from factories import uscc
+from factories import company, uscc
 from records_factories import make_batch, make_record
+from regime_records import regime_record
+from xinyong.auth.context import Context
+from xinyong.records import effects
 from xinyong.records.models import CreditRecord
+from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
 
 HX = {"HX-Request": "true"}
@@ -93,7 +99,8 @@ def test_detail_page(client: TestClient, db: Session, departments: tuple[Departm
     assert r.status_code == 200
     html = r.text
     assert "<h1>王**</h1>" in html and "王禾丰" not in html
-    assert "公示截止期：</strong>2027年2月2日" in html and "<dt>公示截止期</dt>" not in html  # shown once, at the top
+    assert "公示截止日：</strong>2027年2月2日" in html and "<dt>公示截止期</dt>" not in html  # shown once, at the top
+    assert "公示状态：</strong>公示中" in html and "/objections/new" not in html
     assert "<dt>违法事实</dt><dd>销售过期食品</dd>" in html and "<dt>处罚决定日期</dt><dd>2026年11月2日</dd>" in html
     assert "<dt>罚款金额（万元）</dt><dd>—</dd>" in html
     assert "内部备注不公开" not in html and "<dt>证件号码</dt>" not in html and "002X" not in html
@@ -182,3 +189,48 @@ def test_subject_page_lists_its_published_records(
     assert f"/gongshi/penalty/{expired.id}" not in html
     other = company(ctx, "广州无记录贸易有限公司", 304)  # type: ignore[arg-type]
     assert "没有处于公示期内" in client.get(f"/subjects/{other.id}").text
+
+
+def test_objected_records_show_their_status_or_are_hidden(
+    client: TestClient,
+    db: Session,
+    ctx: Context,
+    departments: tuple[Department, Department],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dept, _ = departments
+    plain = penalty(db, dept, "番市监罚〔2026〕31号", subject_name=FIRM)
+    disputed = penalty(db, dept, "番市监罚〔2026〕32号", subject_name="广州争议贸易有限公司")
+    effects.add_effect(ctx, disputed, "objection", date(2026, 11, 20), source_type="objection", source_id=None)
+    html = client.get("/gongshi/penalty").text
+    assert '<th scope="col">状态</th>' in html
+    row = html[html.index("番市监罚〔2026〕32号") :]
+    assert row.index("异议中") < row.index("</tr>")
+    assert "公示中" in html[html.index("番市监罚〔2026〕31号") :]
+    detail = client.get(f"/gongshi/penalty/{disputed.id}").text
+    assert '公示状态：</strong><span class="badge badge-warn">异议中</span>' in detail and "正在异议处理中" in detail
+    monkeypatch.setenv("XINYONG_OBJECTION_HIDES_RECORD", "true")
+    get_settings.cache_clear()
+    hidden = client.get("/gongshi/penalty").text
+    assert "番市监罚〔2026〕32号" not in hidden and "番市监罚〔2026〕31号" in hidden
+    assert client.get(f"/gongshi/penalty/{disputed.id}").status_code == 404
+    assert client.get(f"/gongshi/penalty/{plain.id}").status_code == 200
+
+
+def test_the_owner_sees_objection_and_repair_links(
+    client: TestClient, db: Session, ctx: Context, departments: tuple[Department, Department]
+) -> None:
+    dept, _ = departments
+    firm = company(ctx, FIRM, 303)
+    old = regime_record(db, dept, date(2026, 5, 6), subject=firm)  # minimum period ended 2026-08-06
+    young = regime_record(db, dept, date(2026, 10, 9), subject=firm)  # minimum period until 2027-01-09
+    owner = login_headers(db, add_account(db, "firm_owner", "subject", subject_id=firm.id))
+    html = client.get(f"/gongshi/penalty/{old.id}", headers=owner).text
+    assert f'href="/objections/new?record_id={old.id}"' in html and f'href="/repairs/new?record_id={old.id}"' in html
+    html = client.get(f"/gongshi/penalty/{young.id}", headers=owner).text
+    assert f'href="/objections/new?record_id={young.id}"' in html and "/repairs/new" not in html
+    other = company(ctx, "广州另一贸易有限公司", 304)
+    stranger = login_headers(db, add_account(db, "stranger", "subject", subject_id=other.id))
+    for headers in (stranger, {}):
+        html = client.get(f"/gongshi/penalty/{old.id}", headers=headers).text
+        assert "/objections/new" not in html and "/repairs/new" not in html

@@ -35,6 +35,9 @@ def _schema_problem() -> str | None:
     return None
 
 
+LIFECYCLE_LABELS = {"objections": "异议", "repairs": "信用修复申请", "commitments": "信用承诺"}
+
+
 def summary_line(s: DemoSummary) -> str:
     """The final line: counts by kind, planted code errors, records and their planted problems, seconds."""
     kinds = "，".join(f"{SUBJECT_KIND_LABELS.get(k, k)} {n:,}" for k, n in s.by_kind.items() if n)
@@ -53,6 +56,10 @@ def summary_line(s: DemoSummary) -> str:
         )
     elif s.records_skipped:
         line += f"未生成许可、处罚记录：{s.records_skipped}；"
+    if s.lifecycle is not None:
+        c = s.lifecycle
+        line += f"异议 {c.objections} 件、信用修复申请 {c.repairs} 件、信用承诺 {c.commitments} 件；"
+        line += "".join(f"未生成{LIFECYCLE_LABELS[k]}：{why}；" for k, why in c.skipped.items())
     return line + f"用时 {s.seconds:.1f} 秒"
 
 

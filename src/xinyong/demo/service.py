@@ -23,6 +23,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.catalog.departments import load_departments
 from xinyong.demo.generator import DistrictGenerator, department_uscc, plan_of
+from xinyong.demo.lifecycle import LifecycleSummary, plant_lifecycle
 from xinyong.demo.records import RecordSummary, RecordWindowError, Shares, load_demo_records
 from xinyong.demo.worker import WorkerChunks, check_codes
 from xinyong.errors import Conflict, InvalidInput
@@ -62,6 +63,7 @@ class DemoSummary:
     phases: dict[str, float] = field(default_factory=dict)
     records: RecordSummary | None = None
     records_skipped: str = ""  # why no records were loaded although asked for
+    lifecycle: LifecycleSummary | None = None  # objections, repairs and commitments planted on the records
 
 
 def _add_departments(ctx: Context) -> int:
@@ -227,6 +229,10 @@ def load_demo(
         except RecordWindowError as exc:
             summary.records_skipped = exc.message
         phases["records"] = time.perf_counter() - t
+        if summary.records is not None:
+            t = time.perf_counter()
+            summary.lifecycle = plant_lifecycle(ctx, seed)
+            phases["lifecycle"] = time.perf_counter() - t
     summary.phases = {k: round(v, 3) for k, v in phases.items()}
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary

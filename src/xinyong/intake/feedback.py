@@ -49,7 +49,14 @@ RESUBMIT_HINT = (
     "证件号码、联系电话等个人信息在反馈表中已脱敏，重新报送时请填写完整"
 )
 STATUS_LABELS = {"loaded": "已入库", "rejected": "已退回"}
-CHANNEL_LABELS = {"upload": "网页上传", "api": "接口推送", "cli": "命令行导入", "demo": "演示数据"}
+CHANNEL_LABELS = {
+    "upload": "网页上传",
+    "api": "接口推送",
+    "cli": "命令行导入",
+    "demo": "演示数据",
+    "objection": "异议更正",
+    "commitment": "违背承诺记录",
+}
 _TRAILING_MARKS = ("（必填）", "(必填)", "*")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as xinyong.auth.audit.csv_safe
 MAX_LISTED = 100_000  # messages per list on the summary sheet

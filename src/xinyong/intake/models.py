@@ -28,7 +28,7 @@ class IntakeBatch(Base):
     item_id: Mapped[str] = mapped_column(String(40))
     item_version: Mapped[int] = mapped_column(Integer)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
-    channel: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))  # upload / api / cli / demo / objection / commitment
     filename: Mapped[str] = mapped_column(String(255), default="")
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
     partial: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,8 +1,15 @@
-"""When a loaded record stops being public (before the lifecycle issue's publicity regimes refine it).
+"""The publicity columns intake stores for a loaded record (``record_window``).
 
-Issue #4's rule: a record is public from loading until its stated 公示截止期, else the item's default period
-from the decision date (``default_publicity_days`` in the catalogue, cited there). A licence without a stated
-end stays public while it is valid (有效期至), capped by nothing else.
+* Items with ``publicity_rule: regime`` (行政处罚): the publicity regimes of ``rules/publicity.yaml``
+  (``records.regimes``): severity from the data or the 处罚类别 classification, regime of the decision date,
+  minimum and maximum periods, special cases from 处罚依据/违法行为类型, the straddle rule, and whether the
+  severity is published at all. A stated 公示截止期 is kept among the record's values but does not decide.
+* Other items (``publicity_rule: stated``, issue #4's rule): public from loading until the stated 公示截止期,
+  else the item's default period from the decision date (``default_publicity_days`` in the catalogue, cited
+  there); a licence without a stated end stays public while it is valid (有效期至), capped by nothing else.
+
+``record_window`` runs for every loaded row: no database access, the rulebook is cached and the regime
+windows memoised (``records.regimes``).
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from xinyong.catalog.items import DataItem
+from xinyong.records.regimes import classify_severity, publicity_rules, publicity_window
 
 # (publicity_end, severity, regime, publicity_min_end, publicity_later_end, publicity_later_from, publishable):
 # the credit_record columns intake stores for a row, in intake.load.RECORD_COLUMNS order.
@@ -17,8 +25,26 @@ Window = tuple[date | None, str | None, str | None, date | None, date | None, da
 
 
 def record_window(item: DataItem, values: dict[str, str | None], decided_on: date) -> Window:
-    """The publicity columns of a record of ``item`` with normalised ``values``."""
-    return (default_publicity_end(item, values, decided_on), None, None, None, None, None, True)
+    """The publicity columns of a record of ``item`` with normalised ``values`` (``Window`` order)."""
+    if item.publicity_rule != "regime":
+        return (default_publicity_end(item, values, decided_on), None, None, None, None, None, True)
+    rules = publicity_rules()
+    roles = item.roles
+    severity = classify_severity(
+        values.get(roles.severity) if roles.severity else None,
+        values.get(roles.category) if roles.category else None,
+        rules,
+    )
+    window = publicity_window(severity, decided_on, [values.get(key) for key in rules.match_fields], rules=rules)
+    return (
+        window.max_end,
+        severity,
+        window.regime,
+        window.min_end,
+        window.later_end,
+        window.later_from,
+        window.published,
+    )
 
 
 def default_publicity_end(item: DataItem, values: dict[str, str | None], decided_on: date) -> date | None:

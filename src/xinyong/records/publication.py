@@ -5,9 +5,15 @@ A record is on the 双公示 pages on ``as_of`` when (``public_condition``):
 1. it is the current version: no other row supersedes it (a correction replaces what is shown, also for past
    ``as_of`` dates: corrected content is never shown again);
 2. its data item is a 双公示 item (``dual_publicity: true`` in the catalogue) whose item-level sharing is 公开;
-3. it was decided on or before ``as_of`` (``decided_on <= as_of``);
-4. its publicity has not ended: ``publicity_end`` is empty or ``as_of <= publicity_end`` (the stored end is the
-   stated 公示截止期, else the catalogue default, see ``records.periods``).
+3. its publicity status on ``as_of`` (``records.status``) lets the public see it
+   (``status.publicly_shown_condition``): 公示中, or 异议中 unless ``Settings.objection_hides_record``. So a
+   record is not shown before its decision date, after its effective end (the maximum period of its publicity
+   regime, shortened by a later, more favourable regime, ``records.regimes``; for items outside the regimes
+   the stated 公示截止期, else the catalogue default, ``records.periods``), once repaired (已修复) or revoked
+   (已撤销), nor when its severity is not published (不予公示, e.g. 轻微 under Order 36).
+
+Rows and the detail carry the status label, so a record under objection shows 异议中; the detail's
+``publicity_end`` is the end in force on ``as_of``.
 
 A licence whose 当前状态 is 无效 (revoked, cancelled or lapsed) stays published until its publicity ends, with
 its state shown among its public fields: the licensing decision was made and published, and its later
@@ -16,8 +22,7 @@ that never existed). It drops off when ``publicity_end`` (for licences the 有�
 stated) passes, like every other record.
 
 The load date is not part of the rule: ``as_of`` asks whether a record's publicity window covers that day,
-on today's data. Every public query filters by ``public_condition``, so the lifecycle issue (publicity
-regimes, credit repair, objections) replaces the rule here, in one place.
+on today's data. Every public query filters by ``public_condition``, so the lifecycle rules apply in one place.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.records.models import CreditRecord
 from xinyong.records.schemas import PublicPage, PublicRecord, PublicRecordRow
+from xinyong.records.status import STATUS_LABELS, effective_end, objected_condition, publicly_shown_condition
 from xinyong.records.visibility import PUBLIC_LEVELS, READ_PUBLIC, display_name, record_fields
 from xinyong.subjects.models import SUBJECT_KIND_LABELS
 
@@ -65,12 +71,7 @@ def public_condition(as_of: date) -> ColumnElement[bool]:
     items = dual_publicity_item_ids()
     if not items:
         return false()
-    return and_(
-        CreditRecord.item_id.in_(items),
-        current_version(),
-        CreditRecord.decided_on <= as_of,
-        or_(CreditRecord.publicity_end.is_(None), CreditRecord.publicity_end >= as_of),
-    )
+    return and_(CreditRecord.item_id.in_(items), current_version(), publicly_shown_condition(as_of))
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -149,8 +150,13 @@ def _public_doc_no(item: DataItem, record: CreditRecord) -> str | None:
     return record.doc_no if item.field(item.roles.document).sharing in PUBLIC_LEVELS else None
 
 
-def public_row(item: DataItem, record: CreditRecord) -> PublicRecordRow:
-    """A list row: public columns only, a natural person's name masked."""
+def _status(objected: bool) -> dict[str, str]:
+    code = "objected" if objected else "published"
+    return {"status": code, "status_label": STATUS_LABELS[code]}
+
+
+def public_row(item: DataItem, record: CreditRecord, objected: bool = False) -> PublicRecordRow:
+    """A list row: public columns only, a natural person's name masked, the status (公示中 / 异议中)."""
     category_role = item.roles.category
     public_category = category_role and item.field(category_role).sharing in PUBLIC_LEVELS
     return PublicRecordRow(
@@ -164,12 +170,16 @@ def public_row(item: DataItem, record: CreditRecord) -> PublicRecordRow:
         category=record.category if public_category else None,
         decided_on=record.decided_on,
         authority=_role_value(item, record, item.roles.authority),
+        **_status(objected),
     )
 
 
 # --------------------------------------------------------------------------------------------- reads
-def _base(item: DataItem, as_of: date) -> Select[tuple[CreditRecord]]:
-    return select(CreditRecord).where(CreditRecord.item_id == item.id, public_condition(as_of))
+def _base(item: DataItem, as_of: date) -> Select[tuple[CreditRecord, bool]]:
+    """Public records of ``item`` on ``as_of`` with whether an objection is open (异议中)."""
+    return select(CreditRecord, objected_condition(as_of).label("objected")).where(
+        CreditRecord.item_id == item.id, public_condition(as_of)
+    )
 
 
 def search_public(
@@ -195,7 +205,7 @@ def search_public(
         stmt = stmt.where(query_condition(text))
     session = ctx.session
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(CreditRecord.id).subquery())) or 0
-    rows = session.scalars(
+    rows = session.execute(
         stmt.order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc()).offset(offset).limit(limit)
     ).all()
     return PublicPage(
@@ -206,7 +216,7 @@ def search_public(
         total=total,
         offset=offset,
         limit=limit,
-        items=[public_row(item, r) for r in rows],
+        items=[public_row(item, r, bool(objected)) for r, objected in rows],
     )
 
 
@@ -216,11 +226,12 @@ def public_detail(ctx: Context, item_id: str, record_id: int, as_of: date | None
     require(ctx, READ_PUBLIC)
     item = public_item(item_id)
     day = check_as_of(ctx, as_of)
-    record = None
+    found = None
     if 0 < record_id <= MAX_ID:
-        record = ctx.session.scalar(_base(item, day).where(CreditRecord.id == record_id))
-    if record is None:
+        found = ctx.session.execute(_base(item, day).where(CreditRecord.id == record_id)).first()
+    if found is None:
         raise NotFound("未找到该公示信息，或其已不在公示期内", field="record_id")
+    record, objected = found
     return PublicRecord(
         id=record.id,
         item_id=item.id,
@@ -231,7 +242,8 @@ def public_detail(ctx: Context, item_id: str, record_id: int, as_of: date | None
         uscc=_public_uscc(item, record),
         doc_no=_public_doc_no(item, record),
         decided_on=record.decided_on,
-        publicity_end=record.publicity_end,
+        publicity_end=effective_end(record, day),
+        **_status(bool(objected)),
         as_of=day,
         fields=record_fields(item, record, PUBLIC_LEVELS, unmask_personal=False),
     )
@@ -248,8 +260,8 @@ def public_records_of_subject(
     if not 0 < subject_id <= MAX_ID:
         return []
     catalog = load_catalog()
-    rows = ctx.session.scalars(
-        select(CreditRecord)
+    rows = ctx.session.execute(
+        select(CreditRecord, objected_condition(day).label("objected"))
         .where(
             CreditRecord.subject_id == subject_id,
             CreditRecord.subject_kind != "natural_person",
@@ -258,4 +270,4 @@ def public_records_of_subject(
         .order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc())
         .limit(limit)
     ).all()
-    return [public_row(catalog.item(r.item_id), r) for r in rows]
+    return [public_row(catalog.item(r.item_id), r, bool(objected)) for r, objected in rows]

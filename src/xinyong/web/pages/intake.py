@@ -21,7 +21,7 @@ from xinyong.catalog.queries import catalog_items
 from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.intake import queries, service
-from xinyong.intake.feedback import feedback_filename, feedback_workbook
+from xinyong.intake.feedback import CHANNEL_LABELS, feedback_filename, feedback_workbook
 from xinyong.intake.templates import XLSX_MEDIA_TYPE
 from xinyong.subjects.departments import list_departments
 from xinyong.web import csrf
@@ -36,7 +36,6 @@ BatchId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RECENT = 20
 MAX_SHOWN = 500
 STATUS_LABELS = {"loaded": "已入库", "rejected": "已退回"}
-CHANNEL_LABELS = {"upload": "网页上传", "api": "接口推送", "cli": "命令行导入", "demo": "演示数据"}
 
 
 def _intake_page(

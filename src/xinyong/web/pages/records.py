@@ -1,9 +1,10 @@
 """双公示 pages: ``/gongshi/{item_id}`` (tabs 行政许可 / 行政处罚, search box, paginated table, an htmx results
-fragment) and ``/gongshi/{item_id}/{record_id}`` (one record's 公开 fields, personal data masked, and its
-公示截止期).
+fragment) and ``/gongshi/{item_id}/{record_id}`` (one record's 公开 fields, personal data masked, its status
+公示中 / 异议中 and the end of publicity in force; the owner's objection and repair links).
 
 Both read as the anonymous public whoever is logged in (``get_public_context``), through
-``xinyong.records.publication``; column headings are the catalogue's field labels.
+``xinyong.records.publication``; column headings are the catalogue's field labels. Only the owner's links look
+at the login (``records.queries.own_record_actions``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from xinyong.auth.context import Context
 from xinyong.catalog.items import DataItem, load_catalog
 from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput
-from xinyong.records import publication
+from xinyong.records import publication, queries
 from xinyong.records.schemas import PublicPage
-from xinyong.web.deps import get_public_context
+from xinyong.web.deps import get_context, get_public_context
 from xinyong.web.templating import cn_date, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -128,15 +129,30 @@ def gongshi_list(
 
 @router.get("/gongshi/{item_id}/{record_id}")
 def gongshi_record(
-    request: Request, item_id: str, record_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: PublicContext
+    request: Request,
+    item_id: str,
+    record_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    ctx: PublicContext,
+    viewer: Annotated[Context, Depends(get_context)],
 ) -> Response:
-    """One published record: its 公开 fields only, a natural person's name masked, and the 公示截止期."""
+    """One published record: its 公开 fields only, a natural person's name masked, its status (公示中 / 异议中)
+    and the end of publicity in force today; for the logged-in subject that owns it, the links to object and to
+    apply for credit repair where possible."""
     record = publication.public_detail(ctx, item_id, record_id)
     item = publication.public_item(item_id)
     dates = {f.key for f in item.fields if f.type == "date"}
-    # The 公示截止期 heads the page (the stored end: stated, else the catalogue default); not repeated below.
+    # The end of publicity heads the page (the end in force today); a stated 公示截止期 is not repeated below.
     shown = [(f.label, _shown(f.value, f.key in dates)) for f in record.fields if f.key != item.roles.publicity_end]
-    context = {"nav": "gongshi", "item": item, "record": record, "shown": shown}
+    actions = queries.own_record_actions(viewer, record.id, record.as_of)
+    context = {
+        "nav": "gongshi",
+        "item": item,
+        "record": record,
+        "shown": shown,
+        "can_object": bool(actions and actions[0]),
+        "can_repair": bool(actions and actions[1]),
+        "owner": actions is not None,
+    }
     return render(request, "gongshi_record.html", context)
 
 

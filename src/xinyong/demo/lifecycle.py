@@ -1,0 +1,45 @@
+"""The demo district's record lifecycle: objections, repair applications and commitments in every state,
+planted through the services after the demo records are loaded (``demo.service.load_demo``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xinyong.auth.context import Context
+from xinyong.demo.lifecycle_commitments import plant_commitments
+from xinyong.demo.lifecycle_objections import plant_objections
+from xinyong.demo.lifecycle_repairs import plant_repairs
+from xinyong.errors import XinyongError
+
+
+@dataclass
+class LifecycleSummary:
+    """How many cases of each kind were planted, and why a kind was skipped (e.g. an uncovered calendar year)."""
+
+    objections: int = 0
+    repairs: int = 0
+    commitments: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
+    """Plant each kind in a savepoint of its own: a kind that cannot be planted is skipped with its reason and
+    leaves nothing behind, the others still are."""
+    summary = LifecycleSummary()
+    session = ctx.session
+    steps = (
+        ("objections", lambda: len(plant_objections(ctx, seed=seed).states)),
+        ("repairs", lambda: plant_repairs(ctx).total),
+        ("commitments", lambda: sum(plant_commitments(ctx, seed=seed).signed.values())),
+    )
+    for name, plant in steps:
+        savepoint = session.begin_nested()
+        try:
+            count = plant()
+        except XinyongError as exc:
+            savepoint.rollback()
+            summary.skipped[name] = exc.message
+            continue
+        savepoint.commit()
+        setattr(summary, name, count)
+    return summary
