@@ -68,6 +68,9 @@ def demo(
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="随机种子（同一种子生成相同数据）"),
     if_empty: bool = typer.Option(False, "--if-empty", help="主体库已有数据时不载入"),
     records: bool = typer.Option(True, "--records/--no-records", help="同时生成并归集许可、处罚记录"),
+    lifecycle: bool = typer.Option(
+        True, "--lifecycle/--no-lifecycle", help="在记录上预置异议、信用修复申请与信用承诺（需同时生成记录）"
+    ),
     record_scale: float = typer.Option(
         1.0, "--record-scale", min=0.0, help="记录规模系数（1.0 = 每 20 个主体 1 条处罚、每 10 个主体 1 条许可）"
     ),
@@ -104,6 +107,7 @@ def demo(
                 progress=lambda done: bar.update(task, completed=done),
                 records=record_scale if records else 0.0,
                 record_progress=record_progress,
+                lifecycle=lifecycle,
             )
             if not summary.skipped:
                 bar.update(task, description="提交事务…")

@@ -108,6 +108,7 @@ def load_demo(
     records: float = 0.0,
     record_shares: Shares | None = None,
     record_progress: Callable[[int, int], None] | None = None,
+    lifecycle: bool = True,
 ) -> DemoSummary:
     """Load ``subjects`` synthetic subjects generated from ``seed`` plus the district departments.
 
@@ -118,7 +119,9 @@ def load_demo(
     penalty per 20 subjects and one licence per 10; 0 = none) then loads licence and penalty records with the
     ``record_shares`` of late, bad and omitted ones through the intake pipeline (``demo.records``), calling
     ``record_progress(batches_done, batches)``; skipped with ``records_skipped`` when the working-day calendar
-    covers no recent year. The caller commits.
+    covers no recent year. With ``lifecycle`` (default) objections, repair applications and commitments in
+    every state are then planted on those records through their services (``demo.lifecycle``). The caller
+    commits.
     """
     require(ctx, "demo.load")
     if not 0 < subjects <= MAX_SUBJECTS:
@@ -229,7 +232,7 @@ def load_demo(
         except RecordWindowError as exc:
             summary.records_skipped = exc.message
         phases["records"] = time.perf_counter() - t
-        if summary.records is not None:
+        if summary.records is not None and lifecycle:
             t = time.perf_counter()
             summary.lifecycle = plant_lifecycle(ctx, seed)
             phases["lifecycle"] = time.perf_counter() - t

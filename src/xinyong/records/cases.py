@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from xinyong.auth.context import Context
 from xinyong.calendar import load_calendar
+from xinyong.clock import CHINA_TZ
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.records.models import CaseEvent, CaseFile, Notification
 from xinyong.settings import get_settings
@@ -126,12 +129,78 @@ def attach_file(ctx: Context, case_type: CaseType, case_id: int, filename: str, 
 
 
 def case_files(session: Session, case_type: CaseType, case_id: int) -> list[CaseFile]:
-    """Files of one case, in upload order."""
+    """Files of one case, in upload order, without loading their content."""
     return list(
         session.scalars(
-            select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id).order_by(CaseFile.id)
+            select(CaseFile)
+            .options(defer(CaseFile.content))
+            .where(CaseFile.case_type == case_type, CaseFile.case_id == case_id)
+            .order_by(CaseFile.id)
         )
     )
+
+
+# ------------------------------------------------------------------------------------------ read side
+def in_china(moment: datetime) -> datetime:
+    """A stored moment in China time (SQLite hands back naive UTC, PostgreSQL aware values)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(CHINA_TZ)
+
+
+class CaseEventOut(BaseModel):
+    """One step of a case's history."""
+
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    action_label: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+
+
+class CaseFileOut(BaseModel):
+    """An evidence or material file (its content is downloaded separately, audited)."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+def history_out(session: Session, case_type: CaseType, case_id: int, labels: Mapping[str, str]) -> list[CaseEventOut]:
+    """A case's history for display, times in China, actions labelled with ``labels``."""
+    return [
+        CaseEventOut(
+            at=in_china(e.at),
+            actor=e.actor,
+            role=e.role,
+            action=e.action,
+            action_label=labels.get(e.action, e.action),
+            from_status=e.from_status,
+            to_status=e.to_status,
+            note=e.note,
+        )
+        for e in case_history(session, case_type, case_id)
+    ]
+
+
+def files_out(session: Session, case_type: CaseType, case_id: int) -> list[CaseFileOut]:
+    """A case's files for display (no content)."""
+    return [
+        CaseFileOut(
+            id=f.id,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_at=in_china(f.uploaded_at),
+        )
+        for f in case_files(session, case_type, case_id)
+    ]
 
 
 def notify(

@@ -14,8 +14,9 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.db.base import fetch
 from xinyong.errors import NotFound
+from xinyong.records.cases import in_china
 from xinyong.records.models import Notification
-from xinyong.records.objection_schemas import NOTIFICATION_KINDS, NotificationOut, in_china
+from xinyong.records.objection_schemas import NOTIFICATION_KINDS, NotificationOut
 
 READ = "notifications.read"
 LIMIT = 200

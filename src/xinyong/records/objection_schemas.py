@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from xinyong.clock import CHINA_TZ
+from xinyong.records.cases import CaseEventOut, CaseFileOut
 
 STATUS_LABELS: dict[str, str] = {
     "submitted": "待受理",
@@ -41,12 +41,6 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "reminder": "到期提醒",
     "overdue": "超期",
 }
-
-
-def in_china(moment: datetime) -> datetime:
-    """A stored moment in China time (SQLite hands back naive UTC, PostgreSQL aware values)."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(CHINA_TZ)
 
 
 class ObjectionRow(BaseModel):
@@ -84,30 +78,6 @@ class RecordPreview(BaseModel):
     decided_on: date
     status_label: str
     on_behalf: bool = Field(description="区信用办代主体登记（书面申请）")
-
-
-class CaseEventOut(BaseModel):
-    """One step of the history."""
-
-    at: datetime
-    actor: str
-    role: str
-    action: str
-    action_label: str
-    from_status: str | None
-    to_status: str | None
-    note: str
-
-
-class CaseFileOut(BaseModel):
-    """An evidence file (its content is downloaded separately, audited)."""
-
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    uploaded_at: datetime
 
 
 class ObjectionDetail(ObjectionRow):

@@ -28,7 +28,7 @@ from datetime import date
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Select, case, or_, select, update
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased
 
 from xinyong.auth import audit, pii
 from xinyong.auth.context import Context
@@ -47,12 +47,9 @@ from xinyong.records.objection_schemas import (
     OUTCOME_LABELS,
     STATUS_LABELS,
     STEP_LABELS,
-    CaseEventOut,
-    CaseFileOut,
     ObjectionDetail,
     ObjectionRow,
     RecordPreview,
-    in_china,
 )
 from xinyong.records.publication import current_version, dual_publicity_item_ids
 from xinyong.records.visibility import display_name
@@ -897,30 +894,8 @@ def objection_detail(ctx: Context, objection_id: int) -> ObjectionDetail:
     assert record is not None and department is not None  # foreign keys
     contact = _plain(objection.applicant_contact)
     reveal = _holds(ctx, "objections.handle")
-    history = [
-        CaseEventOut(
-            at=in_china(e.at),
-            actor=e.actor,
-            role=e.role,
-            action=e.action,
-            action_label=ACTION_LABELS.get(e.action, e.action),
-            from_status=e.from_status,
-            to_status=e.to_status,
-            note=e.note,
-        )
-        for e in cases.case_history(session, CASE, objection.id)
-    ]
-    files = [
-        CaseFileOut(
-            id=f.id,
-            filename=f.filename,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            uploaded_at=in_china(f.uploaded_at),
-        )
-        for f in _files(ctx, objection.id)
-    ]
+    history = cases.history_out(session, CASE, objection.id, ACTION_LABELS)
+    files = cases.files_out(session, CASE, objection.id)
     detail = ObjectionDetail(
         **_row(ctx, objection, record, department.name),  # type: ignore[arg-type]
         reasons=objection.reasons,
@@ -939,18 +914,6 @@ def objection_detail(ctx: Context, objection_id: int) -> ObjectionDetail:
     )
     audit.record_read(ctx, "objection", objection.id, {"contact_revealed": bool(reveal and contact)})
     return detail
-
-
-def _files(ctx: Context, objection_id: int) -> list[CaseFile]:
-    """The case's files without loading their content."""
-    return list(
-        ctx.session.scalars(
-            select(CaseFile)
-            .options(defer(CaseFile.content))
-            .where(CaseFile.case_type == CASE, CaseFile.case_id == objection_id)
-            .order_by(CaseFile.id)
-        )
-    )
 
 
 def case_file_content(ctx: Context, objection_id: int, file_id: int) -> CaseFile:

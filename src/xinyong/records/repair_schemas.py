@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
+
+from xinyong.records.cases import CaseEventOut, CaseFileOut
 
 STATUS_LABELS: dict[str, str] = {
     "submitted": "待受理",
@@ -109,30 +111,6 @@ class RepairPage(BaseModel):
     items: list[RepairRow]
 
 
-class FileOut(BaseModel):
-    """A material file (the content is downloaded separately)."""
-
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    uploaded_at: datetime
-
-
-class EventOut(BaseModel):
-    """One step of the history."""
-
-    at: datetime
-    actor: str
-    role: str
-    action: str
-    action_label: str
-    from_status: str | None
-    to_status: str | None
-    note: str
-
-
 class CommitmentOut(BaseModel):
     """The 信用修复型 commitment signed with the application."""
 
@@ -158,6 +136,6 @@ class RepairDetail(RepairRow):
     extensions_used: int
     extensions_left: int
     rule_version: int
-    history: list[EventOut]
-    files: list[FileOut]
+    history: list[CaseEventOut]
+    files: list[CaseFileOut]
     actions: list[str] = Field(description="what the reader may do now: accept, refuse, extend, grant, reject, result")

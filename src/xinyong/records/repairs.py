@@ -51,8 +51,6 @@ from xinyong.records.repair_schemas import (
     CommitmentOut,
     Condition,
     Eligibility,
-    EventOut,
-    FileOut,
     MaterialOut,
     RepairDetail,
     RepairPage,
@@ -931,30 +929,8 @@ def repair_detail(ctx: Context, app_id: int) -> RepairDetail:
         extensions_used=used,
         extensions_left=left,
         rule_version=app.rule_version,
-        history=[
-            EventOut(
-                at=e.at,
-                actor=e.actor,
-                role=e.role,
-                action=e.action,
-                action_label=ACTION_LABELS.get(e.action, e.action),
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note,
-            )
-            for e in cases.case_history(session, CASE, app.id)
-        ],
-        files=[
-            FileOut(
-                id=f.id,
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
-                sha256=f.sha256,
-                uploaded_at=f.uploaded_at,
-            )
-            for f in cases.case_files(session, CASE, app.id)
-        ],
+        history=cases.history_out(session, CASE, app.id, ACTION_LABELS),
+        files=cases.files_out(session, CASE, app.id),
         actions=_actions(ctx, app, left),
     )
 
