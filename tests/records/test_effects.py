@@ -56,3 +56,16 @@ def test_closing_an_interval_is_heard_once(
     effects.close_effect(ctx, effect, date(2026, 11, 30))  # already closed: kept as it was
     assert effect.ends_on == date(2026, 11, 27)
     assert heard == [("added", "objection", record.id), ("closed", "objection", record.id)]
+
+
+def test_the_daily_jobs_expired_effects_are_heard_too(
+    ctx: Context, departments: tuple[Department, Department], heard: list[tuple[str, str, int]]
+) -> None:
+    from xinyong.records.status import expire_publicity
+
+    batch = make_batch(ctx.session, departments[0])
+    ended = make_record(ctx.session, batch, doc_no="罚2", decided_on=date(2025, 3, 2), publicity_end=date(2026, 3, 2))
+    make_record(ctx.session, batch, doc_no="罚3", decided_on=date(2026, 3, 2), publicity_end=date(2027, 3, 2), row_no=2)
+    assert expire_publicity(ctx, date(2026, 11, 27)) == 1
+    assert expire_publicity(ctx, date(2026, 11, 27)) == 0
+    assert heard == [("added", "expired", ended.id)]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from xinyong.auth.context import Context
 from xinyong.records.models import CreditRecord, RecordEffect
@@ -38,6 +38,25 @@ def on_effect(listener: Listener) -> Listener:
 def _fire(ctx: Context, effect: RecordEffect, change: Literal["added", "closed"]) -> None:
     for listener in list(_LISTENERS):
         listener(ctx, effect, change)
+
+
+def announce_added_after(ctx: Context, last_id: int, kind: EffectKind) -> int:
+    """Call the listeners for the ``kind`` effects with ids above ``last_id``: effects written set-based (the
+    daily job's ``expired``) are heard like the ones ``add_effect`` writes. Loads nothing without listeners;
+    returns how many effects were announced."""
+    if not _LISTENERS:
+        return 0
+    rows = ctx.session.scalars(
+        select(RecordEffect).where(RecordEffect.id > last_id, RecordEffect.kind == kind).order_by(RecordEffect.id)
+    ).all()
+    for effect in rows:
+        _fire(ctx, effect, "added")
+    return len(rows)
+
+
+def last_effect_id(ctx: Context) -> int:
+    """The highest effect id so far (0 when there is none): the mark ``announce_added_after`` starts from."""
+    return ctx.session.scalar(select(func.max(RecordEffect.id))) or 0
 
 
 def add_effect(

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, aliased
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
+from xinyong.records import effects
 from xinyong.records.models import CreditRecord, RecordEffect
 from xinyong.settings import get_settings
 
@@ -341,9 +342,8 @@ def expire_publicity(ctx: Context, as_of: date) -> int:
     current record whose status on ``as_of`` is ``expired`` and whose key has none yet. Set-based
     (INSERT … SELECT), idempotent; returns how many effects were added and audits the run once.
 
-    Being set-based, the rows bypass ``effects.add_effect``: listeners registered with ``effects.on_effect`` are
-    not called for them; a part keeping state of its own reads the ``expired`` effects of the run (``kind``,
-    ``created_at``) set-based."""
+    Being set-based, the rows bypass ``effects.add_effect``; the listeners registered with ``effects.on_effect``
+    still hear each new ``expired`` effect (``effects.announce_added_after``) in the same transaction."""
     from xinyong.records.publication import current_version  # publication imports this module
 
     require(ctx, "jobs.run")
@@ -380,6 +380,7 @@ def expire_publicity(ctx: Context, as_of: date) -> int:
         not_(_effect_exists(as_of, ("revoked", "repaired"))),
         not_(has_expired),
     )
+    mark = effects.last_effect_id(ctx)
     result = session.execute(
         insert(RecordEffect).from_select(
             [
@@ -399,6 +400,8 @@ def expire_publicity(ctx: Context, as_of: date) -> int:
         execution_options={"preserve_rowcount": True},  # psycopg leaves an INSERT … SELECT's count out otherwise
     )
     added = max(result.rowcount or 0, 0)
+    if added:
+        effects.announce_added_after(ctx, mark, "expired")
     audit.record(
         ctx, "records.expire_publicity", "job", as_of.isoformat(), {"as_of": as_of.isoformat(), "added": added}
     )
