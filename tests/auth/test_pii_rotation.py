@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, update
 
+from records_factories import make_batch, make_record
 from xinyong.auth import pii
 from xinyong.auth.context import Context
 from xinyong.auth.models import Account, AuditEvent
 from xinyong.auth.permissions import PermissionDenied
 from xinyong.auth.pii_rotation import rotate_pii
-from xinyong.subjects.models import Subject
+from xinyong.records.models import Objection
+from xinyong.subjects.models import Department, Subject
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import register_subject
 
@@ -84,7 +86,7 @@ def test_rotation_moves_everything_to_the_new_keys(ctx: Context, pii_keys) -> No
         Fernet(KEY_OLD.encode()).decrypt(account.phone_cipher.encode())  # type: ignore[union-attr]
 
     event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.rotate")).one()
-    assert event.outcome == "ok" and event.detail == {"subjects": 3, "accounts": 1, "records": 0}
+    assert event.outcome == "ok" and event.detail == {"subjects": 3, "accounts": 1, "records": 0, "objections": 0}
     for ric in RICS:
         assert ric not in str(event.detail)
 
@@ -123,3 +125,33 @@ def test_mixed_old_and_new_ciphertexts(ctx: Context, pii_keys) -> None:  # type:
 def test_only_the_operator_may_rotate(ctx: Context, role: str) -> None:
     with pytest.raises(PermissionDenied):
         rotate_pii(replace(ctx, role=role, actor=f"account:{role}"))
+
+
+def test_objection_contacts_are_resealed(  # type: ignore[no-untyped-def]
+    ctx: Context, pii_keys, departments: tuple[Department, Department]
+) -> None:
+    pii_keys(KEY_OLD)
+    record = make_record(
+        ctx.session, make_batch(ctx.session, departments[0]), doc_no="罚1", decided_on=date(2026, 3, 2)
+    )
+    objection = Objection(
+        record_id=record.id,
+        item_id=record.item_id,
+        department_id=record.department_id,
+        doc_no=record.doc_no,
+        applicant_name="广州禾丰贸易有限公司",
+        applicant_contact=pii.seal(PHONE),
+        reasons="处罚已被撤销",
+        status="submitted",
+        accept_due=date(2026, 12, 1),
+        rule_version=1,
+        submitted_at=ctx.at,
+        submitted_on=ctx.today,
+    )
+    ctx.session.add(objection)
+    ctx.session.flush()
+    pii_keys(KEY_NEW, old=KEY_OLD)
+    report = rotate_pii(ctx)
+    assert report.ok and report.objections == 1
+    pii_keys(KEY_NEW)  # the old key is gone: the contact still opens
+    assert pii.unseal(ctx.session.get(Objection, objection.id).applicant_contact) == PHONE  # type: ignore[union-attr]

@@ -18,7 +18,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.models import Account
 from xinyong.auth.permissions import PermissionDenied
 from xinyong.catalog.items import load_catalog
-from xinyong.records.models import CreditRecord
+from xinyong.records.models import CreditRecord, Objection
 from xinyong.subjects.models import Subject
 
 CHUNK = 2000
@@ -34,11 +34,13 @@ class RotationReport:
     bad_accounts: tuple[int, ...] = ()
     records: int = 0  # credit records whose ID number or sealed values were re-encrypted
     bad_records: tuple[int, ...] = ()
+    objections: int = 0  # objections whose sealed applicant contact was re-encrypted
+    bad_objections: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Every stored value now uses the current key."""
-        return not self.bad_subjects and not self.bad_accounts and not self.bad_records
+        return not self.bad_subjects and not self.bad_accounts and not self.bad_records and not self.bad_objections
 
 
 def _rotate_column(
@@ -116,10 +118,37 @@ def _rotate_sealed_data(ctx: Context, chunk: int) -> tuple[int, list[int]]:
     return done, bad
 
 
+def _rotate_objection_contacts(ctx: Context, chunk: int) -> tuple[int, list[int]]:
+    """Re-seal ``objection.applicant_contact`` (phone or e-mail of the applicant) in id order."""
+    session = ctx.session
+    table = Objection.__table__
+    statement = update(table).where(table.c.id == bindparam("row_id")).values(applicant_contact=bindparam("sealed"))
+    done, bad, last_id = 0, [], 0
+    while True:
+        rows = session.execute(
+            select(table.c.id, table.c.applicant_contact)
+            .where(table.c.id > last_id, table.c.applicant_contact != "")
+            .order_by(table.c.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return done, bad
+        last_id = rows[-1].id
+        updates = []
+        for row in rows:
+            try:
+                updates.append({"row_id": row.id, "sealed": pii.seal(pii.unseal(row.applicant_contact))})
+            except InvalidToken:
+                bad.append(row.id)
+        if updates:
+            session.connection().execute(statement, updates)
+            done += len(updates)
+
+
 def rotate_pii(ctx: Context, chunk: int = CHUNK) -> RotationReport:
-    """Re-encrypt ``subject.ric_cipher``, ``account.phone_cipher``, ``credit_record.id_cipher`` and the sealed
-    values inside ``credit_record.data`` with the current key and recompute the lookup hashes, in chunks,
-    inside the caller's transaction. Operator only (role ``system``).
+    """Re-encrypt ``subject.ric_cipher``, ``account.phone_cipher``, ``credit_record.id_cipher``, the sealed
+    values inside ``credit_record.data`` and objections' sealed contacts with the current key and recompute
+    the lookup hashes, in chunks, inside the caller's transaction. Operator only (role ``system``).
 
     A value that opens with none of the configured keys is left as it is and reported (``bad_*``; the
     audit event's outcome is ``partial``): add the missing old key to ``XINYONG_PII_OLD_KEYS`` and run
@@ -135,12 +164,30 @@ def rotate_pii(ctx: Context, chunk: int = CHUNK) -> RotationReport:
     records, bad_records = _rotate_column(ctx, table, table.c.id_cipher, table.c.id_hash, chunk)
     sealed, bad_sealed = _rotate_sealed_data(ctx, chunk)
     bad_records = sorted(set(bad_records) | set(bad_sealed))
+    objections, bad_objections = _rotate_objection_contacts(ctx, chunk)
     ctx.session.expire_all()  # Core UPDATEs bypassed the identity map
     report = RotationReport(
-        subjects, accounts, tuple(bad_subjects), tuple(bad_accounts), records + sealed, tuple(bad_records)
+        subjects,
+        accounts,
+        tuple(bad_subjects),
+        tuple(bad_accounts),
+        records + sealed,
+        tuple(bad_records),
+        objections,
+        tuple(bad_objections),
     )
-    detail: dict[str, Any] = {"subjects": subjects, "accounts": accounts, "records": records + sealed}
+    detail: dict[str, Any] = {
+        "subjects": subjects,
+        "accounts": accounts,
+        "records": records + sealed,
+        "objections": objections,
+    }
     if not report.ok:
-        detail.update(bad_subjects=bad_subjects[:50], bad_accounts=bad_accounts[:50], bad_records=bad_records[:50])
+        detail.update(
+            bad_subjects=bad_subjects[:50],
+            bad_accounts=bad_accounts[:50],
+            bad_records=bad_records[:50],
+            bad_objections=bad_objections[:50],
+        )
     audit.record(ctx, "pii.rotate", "pii", "keys", detail, outcome="ok" if report.ok else "partial")
     return report

@@ -23,11 +23,14 @@ def rotate() -> None:
     except pii.KeyConfigError as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"已重新加密：主体 {report.subjects} 个，账户 {report.accounts} 个，信用记录 {report.records} 条")
+    typer.echo(
+        f"已重新加密：主体 {report.subjects} 个，账户 {report.accounts} 个，信用记录 {report.records} 条，"
+        f"异议联系方式 {report.objections} 条"
+    )
     if not report.ok:
         typer.echo(
             f"无法解密：主体 {list(report.bad_subjects)[:20]} 账户 {list(report.bad_accounts)[:20]} "
-            f"信用记录 {list(report.bad_records)[:20]}"
+            f"信用记录 {list(report.bad_records)[:20]} 异议 {list(report.bad_objections)[:20]}"
             "（请把旧密钥加入 XINYONG_PII_OLD_KEYS 后重试）",
             err=True,
         )
