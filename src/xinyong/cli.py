@@ -22,6 +22,7 @@ def _register() -> None:
         db,
         demo,
         departments,
+        evaluate,
         intake,
         jobs,
         objections,
@@ -52,6 +53,7 @@ def _register() -> None:
     app.add_typer(objections.app, name="objections")
     app.add_typer(repairs.app, name="repairs")
     app.add_typer(commitments.app, name="commitments")
+    app.add_typer(evaluate.app, name="evaluate")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

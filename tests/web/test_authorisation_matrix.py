@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import matrix_commitments
+import matrix_evaluation
 import matrix_lifecycle
 import matrix_notifications
 import matrix_objections
@@ -163,6 +164,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_repairs.ENTRIES,
     **matrix_commitments.ENTRIES,
     **matrix_notifications.ENTRIES,
+    **matrix_evaluation.ENTRIES,
 }
 
 

@@ -28,6 +28,7 @@ from intake_rows import penalty_row
 from xinyong import clock
 from xinyong.auth.context import Context
 from xinyong.auth.models import Account, AuditEvent
+from xinyong.evaluation import service as evaluation
 from xinyong.records import status
 from xinyong.records.models import Commitment, CreditRecord, Objection, RepairApplication
 from xinyong.subjects.models import Department
@@ -215,6 +216,12 @@ def test_object_refused_repair_granted_record_leaves_the_public_pages(
     in_force = select(CreditRecord.id).where(CreditRecord.id == record.id)
     assert db.scalar(in_force.where(status.in_force_condition(date(2021, 9, 13)))) == record.id
     assert db.scalar(in_force.where(status.in_force_condition(date(2021, 9, 14)))) is None
+    # general.yaml: one serious penalty of the last 12 months costs 30 of 100 (C); repaired, it no longer counts (A).
+    day_before = evaluation.run_evaluation(ctx, date(2021, 9, 13))
+    grant_day = evaluation.run_evaluation(ctx, date(2021, 9, 14))
+    graded = [evaluation.history(ctx, firm.id)[i].grade for i in (0, 1)]
+    assert (day_before.run_id, grant_day.run_id) == tuple(h.run_id for h in evaluation.history(ctx, firm.id))
+    assert graded == ["C", "A"]
     db.refresh(commitment)
     assert commitment.status == "kept"
     me = browser(db, enterprise)

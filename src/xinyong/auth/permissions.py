@@ -37,7 +37,7 @@ _HANDLER = {
     "records.revoke",
 }
 # Staff of any department: the registry, credit records up to 有条件共享 fields (audited), the scorecards.
-_STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read"}
+_STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read", "evaluation.read"}
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
 _OFFICE = (
@@ -58,6 +58,7 @@ _OFFICE = (
         "objections.submit",
         "repairs.apply",
         "lifecycle.read_own",
+        "evaluation.run",  # the monthly credit evaluation (issue #6)
     }
     | _DEPARTMENT
     | _HANDLER

@@ -16,6 +16,7 @@ from xinyong.web.api import (
     bank,
     catalog,
     commitments,
+    evaluation,
     health,
     intake,
     lifecycle,
@@ -32,6 +33,7 @@ from xinyong.web.pages import account, public
 from xinyong.web.pages import audit as audit_pages
 from xinyong.web.pages import catalog as catalog_pages
 from xinyong.web.pages import commitments as commitment_pages
+from xinyong.web.pages import evaluation as evaluation_pages
 from xinyong.web.pages import intake as intake_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
 from xinyong.web.pages import notifications as notification_pages
@@ -80,6 +82,7 @@ def create_app() -> FastAPI:
         repairs,
         commitments,
         notifications,
+        evaluation,
     ):
         app.include_router(module.router)
     for module in (
@@ -95,6 +98,7 @@ def create_app() -> FastAPI:
         repair_pages,
         commitment_pages,
         notification_pages,
+        evaluation_pages,
     ):
         app.include_router(module.router)
 

@@ -1,0 +1,82 @@
+"""The credit evaluation over HTTP: run (credit office), runs, distribution, explanation and history (API), and
+the /evaluation pages (distribution table and chart data, a subject's explanation); SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from html import unescape
+
+from fastapi.testclient import TestClient
+from principals import add_account, login_headers
+from sqlalchemy.orm import Session
+
+from factories import company, uscc
+from records_factories import make_batch, make_record
+from xinyong.auth.context import Context
+from xinyong.subjects.models import Department, Subject
+
+CHART = re.compile(r'id="evaluation-grade-chart" class="quality-chart" data-chart="([^"]*)"')
+DOC = "番市监罚〔2026〕951号"
+
+
+def setup(ctx: Context, departments: tuple[Department, Department]) -> Subject:
+    company(ctx, "广州网页清白有限公司", 950)
+    firm = company(ctx, "广州网页处罚有限公司", 951)
+    record = make_record(
+        ctx.session, make_batch(ctx.session, departments[0]), doc_no=DOC, decided_on=date(2026, 6, 1), subject=firm
+    )
+    record.severity = "serious"
+    ctx.session.commit()
+    return firm
+
+
+def test_office_runs_and_staff_read_the_explanation(
+    api: TestClient, db: Session, ctx: Context, departments: tuple[Department, Department]
+) -> None:
+    firm = setup(ctx, departments)
+    office = login_headers(db, add_account(db, "e_office", "credit_office_staff"))
+    regulator = login_headers(db, add_account(db, "e_regulator", "regulator"))
+    denied = api.post("/api/v1/evaluation/runs", headers=regulator, json={"as_of": "2026-11-27"})
+    assert denied.status_code == 403
+    ran = api.post("/api/v1/evaluation/runs", headers=office, json={"as_of": "2026-11-27"})
+    assert ran.status_code == 200, ran.text
+    run = ran.json()
+    assert (run["model"], run["subjects"], run["grades"]) == ("general", 2, {"A": 1, "B": 0, "C": 1, "D": 0})
+    bad = api.post("/api/v1/evaluation/runs", headers=office, json={"as_of": "2026-11-27", "model": "nope"})
+    assert bad.status_code == 422 and "nope" in bad.text
+
+    runs = api.get("/api/v1/evaluation/runs", headers=regulator).json()
+    assert [r["run_id"] for r in runs] == [run["run_id"]]
+    dist = api.get(f"/api/v1/evaluation/runs/{run['run_id']}/distribution", headers=regulator).json()
+    assert [(g["grade"], g["subjects"]) for g in dist["grades"]] == [("A", 1), ("B", 0), ("C", 1), ("D", 0)]
+    shown = api.get(
+        f"/api/v1/evaluation/subjects/{firm.id}/explanation", headers=regulator, params={"as_of": "2026-11-27"}
+    ).json()
+    assert (shown["score"], shown["grade"]) == (70.0, "C")
+    serious = next(i for d in shown["dimensions"] for i in d["indicators"] if i["code"] == "penalty_serious")
+    assert [r["doc_no"] for r in serious["records"]] == [DOC]
+    history = api.get(f"/api/v1/evaluation/subjects/{firm.id}/history", headers=regulator).json()
+    assert [(h["as_of"], h["grade"]) for h in history] == [("2026-11-27", "C")]
+    assert api.get("/api/v1/evaluation/runs/999999/distribution", headers=regulator).status_code == 404
+
+
+def test_pages_show_the_distribution_and_why_a_subject_is_graded_c(
+    api: TestClient, db: Session, ctx: Context, departments: tuple[Department, Department]
+) -> None:
+    setup(ctx, departments)
+    office = login_headers(db, add_account(db, "e_office2", "credit_office_staff"))
+    empty = api.get("/evaluation", headers=office)
+    assert empty.status_code == 200 and "尚未运行评价" in empty.text
+    api.post("/api/v1/evaluation/runs", headers=office, json={"as_of": "2026-11-27"})
+    page = api.get("/evaluation", headers=office)
+    assert page.status_code == 200 and "较高风险" in page.text and "<script>" not in page.text
+    chart = json.loads(unescape(CHART.search(page.text).group(1)))  # type: ignore[union-attr]
+    assert chart["subjects"] == [1, 0, 1, 0]
+    subject = api.get("/evaluation/subject", headers=office, params={"q": uscc(951), "as_of": "2026-11-27"})
+    assert subject.status_code == 200
+    assert "C 级（较高风险）" in subject.text and DOC in subject.text and "-30 分" in subject.text
+    missing = api.get("/evaluation/subject", headers=office, params={"q": uscc(999)})
+    assert missing.status_code == 404 and "未找到" in missing.text
+    assert api.get("/evaluation", follow_redirects=False).status_code in (303, 401)
