@@ -11,7 +11,9 @@ of a registry of ``--registry`` subjects loaded into the database first (``load_
 ``--known`` of the rows — and subjects unknown to it (same generator, other seed, codes of another district,
 440106), which verification creates as unverified subjects; so verification does real work. Each load runs in a
 child process that reports its wall time (submit and commit) and its peak RSS (``VmHWM``); its baseline RSS
-after imports is reported beside it. The timed call is the service behind ``xinyong intake load``.
+after imports is reported beside it. The timed call is the service behind ``xinyong intake load``. Beside the
+wall time: the CPU seconds of that process, of the intake worker process it starts for a large file
+(``intake.worker``) and, on PostgreSQL, of the database backend (``/proc``): on two cores the three share them.
 """
 
 from __future__ import annotations
@@ -167,6 +169,25 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's finished child processes (the intake worker, ``intake.worker``)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_s(session: Session) -> float | None:
+    """CPU seconds used so far by the session's PostgreSQL backend (``/proc``: a server on this machine), else
+    ``None``: the database's share of the work, which runs beside this process."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(url: str, registry: int, seed: int) -> dict[str, Any]:
     """Migrate a fresh database and load the demo registry into it (no records)."""
     from xinyong.demo.service import load_demo
@@ -212,15 +233,19 @@ def child(url: str, csv_path: str, out: str) -> None:
         ctx = system_context(session, actor="bench")
         department = department_by_ref(session, DEPARTMENT)
         before = session.scalar(select(func.count()).select_from(Subject)) or 0
+        server_before = server_cpu_s(session)
+        children_before = _children_cpu_s()
         t, cpu = time.perf_counter(), time.process_time()
         with open(csv_path, "rb") as fh:
             summary = service.submit_file(
                 ctx, ITEM, department.id, fh, Path(csv_path).name, channel="cli", progress=progress
             )
         submit_s = time.perf_counter() - t
+        server_after = server_cpu_s(session)
         session.commit()
         total_s = time.perf_counter() - t
         cpu_s = time.process_time() - cpu
+        worker_cpu_s = _children_cpu_s() - children_before
     peak_mb = peak_rss_mb()
     with Session(engine) as session:
         records = session.scalar(select(func.count()).select_from(CreditRecord)) or 0
@@ -243,6 +268,10 @@ def child(url: str, csv_path: str, out: str) -> None:
         "commit_s": round(total_s - submit_s, 2),
         "total_s": round(total_s, 2),
         "cpu_s_this_process": round(cpu_s, 2),
+        "cpu_s_worker_process": round(worker_cpu_s, 2),
+        "cpu_s_database_server": (
+            round(server_after - server_before, 2) if server_before is not None and server_after is not None else None
+        ),
         "rows_per_s": round(summary.rows / total_s) if total_s else None,
         "target_rows_per_s": TARGET_ROWS_PER_S,
         "baseline_rss_mb": round(baseline_mb),

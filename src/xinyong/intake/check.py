@@ -39,7 +39,7 @@ _OTHER_ID_MIN = 5
 # Markers a template or a department adds to a header: "*", "(必填)", ... (after NFKC).
 _HEADER_MARKS = ("*", "(必填)", "(选填)", "(条件必填)", "(非必填)")
 _REQUIRED = "为必填项，不能为空"
-_VERDICT_CACHE_SIZE = 1 << 16
+_VERDICT_CACHE_SIZE = 1 << 18  # distinct codes remembered (~30 MB at most): a large batch repeats its subjects
 _verdicts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 _CLEAN: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # the verdict of every valid code without warnings
 

@@ -1,12 +1,15 @@
 """The intake action (归集): a department submits a batch of one data item; check, verify, load, give feedback.
 
 Pipeline (glossary: 清洗、校核、入库、核查): ``parse.open_table`` streams the file, ``check.map_columns`` maps
-its headers to the item's fields, ``check.RowChecker`` normalises and validates each row, then per chunk of
-``CHUNK_ROWS`` rows: batch-level checks (the row's 数据来源单位统一社会信用代码 must be the submitting
-department's; a document number may appear once per batch), current-version look-up by natural key (an
-identical re-send is ``unchanged``), registry verification (``verify.link_subjects``) and bulk inserts
-(``load.insert_rows``). Memory stays bounded by the chunk size, whatever the file's length, apart from the
-batch's set of document numbers.
+its headers to the item's fields, then per chunk of ``CHUNK_ROWS`` rows: ``prepare.Preparer`` normalises and
+validates each row (``check.RowChecker``), applies the batch-level checks (the row's 数据来源单位统一社会信用代码
+must be the submitting department's; a document number may appear once per batch) and makes each valid row
+ready (content hash, stored JSON, record columns); then current-version look-up by natural key (an identical
+re-send is ``unchanged``), registry verification (``verify.link_subjects``, remembering the subjects met in
+``verify.Registry``) and bulk inserts (``load.insert_rows``). For a CSV file of ``PARALLEL_MIN_BYTES`` or
+more, the preparing runs in a worker process (``intake.worker``) while this one verifies and writes the
+previous chunk. Memory stays bounded by the chunk size, whatever the file's length, apart from the batch's
+set of document numbers and its bounded registry memo.
 
 All-or-nothing by default: the record and subject writes run in a SAVEPOINT; when a row error turns up after
 some chunks were written, the savepoint is rolled back and the batch is read again to store every row as
@@ -24,31 +27,35 @@ and with the item's other personal fields (phone numbers) sealed with ``pii.seal
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
+import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from operator import itemgetter
 from typing import IO, Any, BinaryIO
 
 from xinyong.auth import audit, pii
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require_department
-from xinyong.catalog.items import SUBJECT_CATEGORY_KINDS, DataItem, UnknownItem, load_catalog
-from xinyong.codes.normalize import normalize_code
+from xinyong.catalog.items import DataItem, UnknownItem, load_catalog
 from xinyong.codes.uscc import PLACEHOLDER
 from xinyong.db.base import fetch
 from xinyong.errors import NotFound
-from xinyong.intake import check, load, parse, verify
+from xinyong.intake import check, load, parse, prepare, verify, worker
 from xinyong.intake.models import IntakeBatch
 from xinyong.intake.schemas import MAX_MESSAGES, BatchSummary, RowMessage
-from xinyong.records.periods import record_window
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
 
 SUBMIT = "intake.submit"
 # Rows per chunk: each chunk is one look-up per key kind and one bulk insert per table.
 CHUNK_ROWS = 5000
+# A CSV file at least this large is read and checked in a worker process (``intake.worker``) while this one
+# writes: starting it costs about a second, and a file this size (~50,000 penalty rows) takes several.
+PARALLEL_MIN_BYTES = 32 << 20
 _READ_BLOCK = 1 << 20
 
 Progress = Callable[[int], None]
@@ -82,11 +89,40 @@ def submit_file(
         stream.seek(start)
         return parse.open_table(stream, filename, max_bytes=limit)
 
+    def prepared(table: parse.Table, spec: prepare.PrepareSpec) -> Iterator[prepare.Prepared] | None:
+        reading = stream.tell()  # the table reads on from here
+        size = stream.seek(0, io.SEEK_END) - start
+        stream.seek(reading)
+        if table.format != "csv" or size < PARALLEL_MIN_BYTES or size > limit:
+            return None
+        return _worker_chunks(stream, start, filename, limit, spec)
+
     try:
-        return _submit(ctx, item, department, open_table, filename, digest, partial, channel, progress)
+        return _submit(ctx, item, department, open_table, filename, digest, partial, channel, progress, prepared)
     finally:
         if owned:
             stream.close()
+
+
+def _worker_chunks(
+    stream: IO[bytes], start: int, filename: str, limit: int, spec: prepare.PrepareSpec
+) -> Iterator[prepare.Prepared]:
+    """The file's chunks prepared by a worker process (``intake.worker``), which reads the file by its path: a
+    stream that has none is copied to a temporary file first."""
+    path = getattr(stream, "name", None)
+    copy = None
+    if not (isinstance(path, str) and os.path.isfile(path)):
+        copy = tempfile.NamedTemporaryFile(prefix="xinyong-intake-", suffix=".csv", delete=False)  # noqa: SIM115
+        with copy:
+            stream.seek(start)
+            shutil.copyfileobj(stream, copy, _READ_BLOCK)
+        path, start = copy.name, 0
+    try:
+        job = worker.Job(spec, path, start, filename, limit, CHUNK_ROWS)
+        yield from worker.prepared_chunks(job)
+    finally:
+        if copy is not None:
+            os.unlink(copy.name)
 
 
 def submit_rows(
@@ -101,7 +137,8 @@ def submit_rows(
     """Submit records given as mappings (header or field key → value), e.g. a JSON API push."""
     department, item = _prepare(ctx, item_id, department_id)
     digest = hashlib.sha256(json.dumps(list(rows), ensure_ascii=False, default=str).encode()).hexdigest()
-    return _submit(ctx, item, department, lambda: parse.table_from_records(rows), "", digest, partial, channel, None)
+    table = lambda: parse.table_from_records(rows)  # noqa: E731
+    return _submit(ctx, item, department, table, "", digest, partial, channel, None, None)
 
 
 def _prepare(ctx: Context, item_id: str, department_id: int) -> tuple[Department, DataItem]:
@@ -144,6 +181,7 @@ def _submit(
     partial: bool,
     channel: str,
     progress: Progress | None,
+    prepared: Callable[[parse.Table, prepare.PrepareSpec], Iterator[prepare.Prepared] | None] | None,
 ) -> BatchSummary:
     session = ctx.session
     batch = IntakeBatch(
@@ -175,9 +213,16 @@ def _submit(
         return _finish(ctx, item, department, batch, None, exc.message)
     session.flush()
     run = _Run(ctx, item, department, batch, columns, table.headers, partial=partial, progress=progress)
+    # A large CSV file is read and checked by a worker process while this one writes (see ``intake.worker``).
+    chunks = prepared(table, run.spec) if prepared else None
     savepoint = session.begin_nested()
     try:
-        completed = run.process(table.rows)
+        with load.write_cache(session):
+            try:
+                completed = run.process(table.rows, chunks)
+            finally:
+                if chunks is not None:
+                    chunks.close()  # type: ignore[attr-defined]  # a generator: stops the worker
         if not completed:  # an error after chunks were loaded: undo them, then store every row as rejected/held
             savepoint.rollback()
             savepoint = session.begin_nested()
@@ -215,10 +260,6 @@ class _Messages:
         return [*self.items, RowMessage(row=0, field="", reason=note)]
 
 
-def _ok(row: check.CheckedRow) -> bool:
-    return not any(issue.level == "error" for issue in row.issues)
-
-
 def _chunks(rows: Iterator[parse.RawRow], size: int) -> Iterator[list[parse.RawRow]]:
     while chunk := list(itertools.islice(rows, size)):
         yield chunk
@@ -246,14 +287,9 @@ class _Run:
         # numbers are unique): with none, the look-ups are skipped.
         self.resend_possible = load.has_records(ctx.session, item.id, department.id)
         roles = item.roles
-        defaults = {k: v for k, v in ((roles.source_department, department.name),) if k}
-        if roles.source_department_uscc:
-            defaults[roles.source_department_uscc] = department.uscc
         self.today = ctx.today  # a new date object per access: fetched once
-        self.checker = check.RowChecker(
-            item, columns, today=self.today, defaults=defaults, trusted_codes=(normalize_code(department.uscc),)
-        )
-        self.dept_uscc = normalize_code(department.uscc)
+        self.spec = prepare.PrepareSpec(item.id, item.version, columns, self.today, department.name, department.uscc)
+        self.preparer = prepare.Preparer(self.spec, item)
         # Personal fields other than the ID number (which has its own columns): sealed inside ``data``.
         self.sealed_keys = tuple(
             f.key for f in item.fields if f.personal in ("phone", "id_number") and f.key != item.roles.id_number
@@ -261,7 +297,10 @@ class _Run:
         self.labels = {f.key: f.label for f in item.fields}
         self.doc_key = roles.document
         self.role_keys: dict[str, str | None] = roles.model_dump()
-        self.doc_rows: dict[str, int] = {}
+        self.keys = roles  # the field keys of the roles, read per row
+        self.batch_id = batch.id
+        self.record_head = (item.id, item.version, department.id)  # the first columns of every record
+        self.record_tail = (self.today, ctx.at)  # its last ones: reporting day and load time
         # Raw-cell headers of personal identifiers: masked in stored rejected rows.
         self.masked_headers = {
             self.headers[i]: (pii.mask_phone if item.field(k).personal == "phone" else pii.mask_id)
@@ -269,13 +308,17 @@ class _Run:
             if item.field(k).personal in ("id_number", "phone") and i < len(self.headers)
         }
         self.source = verify.NewSubjects(f"{department.name}报送（{item.name}）", ctx.at)
+        self.registry = verify.Registry()  # subjects met so far in this pass
         self.rows = self.accepted = self.superseded = self.unchanged = self.rejected = 0
         self.errors, self.warnings = _Messages(), _Messages()
 
     # --- the pass ---------------------------------------------------------------------------------------
 
-    def process(self, rows: Iterator[parse.RawRow]) -> bool:
-        """Go through every row; False when an all-or-nothing batch met an error after chunks were loaded."""
+    def process(self, rows: Iterator[parse.RawRow], prepared: Iterator[prepare.Prepared] | None = None) -> bool:
+        """Go through every row; False when an all-or-nothing batch met an error after chunks were loaded.
+
+        ``prepared``: the same rows already prepared by a worker process (loading only). An error row in an
+        all-or-nothing batch then also returns False, so that the caller reads the batch again without it."""
         issues: list[tuple[Any, ...]] = []
         if self.columns.ignored:
             self._issue(
@@ -285,174 +328,129 @@ class _Run:
                 "warning",
                 f"以下列不属于数据项“{self.item.name}”，已忽略：{'、'.join(self.columns.ignored)}",
             )
-        loaded_any = False
-        for raw in _chunks(rows, CHUNK_ROWS):
-            checked = self.checker.check_many(raw)
-            self._batch_checks(checked)
-            if self.loading and not self.partial and not all(map(_ok, checked)):
-                if loaded_any:
+        if prepared is not None and self.loading:
+            for chunk in prepared:
+                if chunk.bad and not self.partial:
                     return False
-                self.loading = False
-            if self.loading:
-                self._load(checked, issues)
-                loaded_any = True
-            else:
-                self._hold(checked, issues)
-            load.insert_rows(self.ctx.session, load.ISSUES, load.ISSUE_COLUMNS, issues)
-            issues = []
-            self.rows += len(checked)
-            if self.progress:
-                self.progress(self.rows)
+                self._load(chunk, issues)
+                self._chunk_done(chunk.rows, issues)
+                issues = []
+        else:
+            loaded_any = False
+            for raw in _chunks(rows, CHUNK_ROWS):
+                checked = self.preparer.check(raw)
+                if self.loading and not self.partial and not all(map(prepare.ok, checked)):
+                    if loaded_any:
+                        return False
+                    self.loading = False
+                if self.loading:
+                    self._load(self.preparer.ready(checked), issues)
+                    loaded_any = True
+                else:
+                    self._hold(checked, issues)
+                self._chunk_done(len(checked), issues)
+                issues = []
         if not self.rows:
             self._issue(issues, 0, "", "warning", "文件中没有数据行")
         load.insert_rows(self.ctx.session, load.ISSUES, load.ISSUE_COLUMNS, issues)
+        self.registry.index_names(self.ctx.session)  # the new subjects' names, in one pass
         return True
 
-    def _batch_checks(self, checked: list[check.CheckedRow]) -> None:
-        """Checks across rows: the source department's code, document numbers unique within the batch."""
-        roles = self.item.roles
-        key = roles.source_department_uscc
-        for row in checked:
-            if key and (code := row.values.get(key)) and normalize_code(code) != self.dept_uscc:
-                reason = (
-                    f"数据来源单位统一社会信用代码 {code} 与报送部门“{self.department.name}”的代码 "
-                    f"{self.department.uscc} 不一致：只能报送本部门的数据"
-                )
-                row.issues.append(check.Issue(field=self.labels[key], reason=reason, level="error"))
-            doc = row.values.get(self.doc_key)
-            if doc is None:
-                continue
-            first = self.doc_rows.setdefault(doc, row.row_no)
-            if first != row.row_no:
-                label = self.labels[self.doc_key]
-                reason = f"{label} {doc} 与第 {first} 行重复（同一批次内不得重复报送同一文书）"
-                row.issues.append(check.Issue(field=label, reason=reason, level="error"))
+    def _chunk_done(self, rows: int, issues: list[tuple[Any, ...]]) -> None:
+        load.insert_rows(self.ctx.session, load.ISSUES, load.ISSUE_COLUMNS, issues)
+        self.rows += rows
+        if self.progress:
+            self.progress(self.rows)
 
     # --- loading ----------------------------------------------------------------------------------------
 
-    def _load(self, checked: list[check.CheckedRow], issues: list[tuple[Any, ...]]) -> None:
-        ctx, item, doc_key = self.ctx, self.item, self.doc_key
-        good = [row for row in checked if _ok(row)]
+    def _load(self, prepared: prepare.Prepared, issues: list[tuple[Any, ...]]) -> None:
+        ctx, item = self.ctx, self.item
+        ready = prepared.ready
         current = (
-            load.current_versions(ctx.session, item.id, self.department.id, [r.values[doc_key] for r in good])
+            load.current_versions(ctx.session, item.id, self.department.id, [r.doc_no for r in ready])
             if self.resend_possible
             else {}
         )
-        fresh: list[tuple[check.CheckedRow, str, str, load.Current | None]] = []
-        for row in good:
-            text = load.canonical_json(row.values)
-            digest = hashlib.sha256(text.encode()).hexdigest()  # = load.content_hash(row.values)
-            before = current.get(row.values[doc_key] or "")
-            if before is not None and before.content_hash == digest:
+        fresh: list[tuple[prepare.Ready, load.Current | None]] = []
+        for row in ready:
+            before = current.get(row.doc_no) if current else None
+            if before is not None and before.content_hash == row.digest:
                 self.unchanged += 1
             else:
-                fresh.append((row, text, digest, before))
-        secrets = [self._identity(row.values) for row, _, _, _ in fresh]
-        candidates = [self._candidate(f[0].values, secret) for f, secret in zip(fresh, secrets, strict=True)]
-        links = verify.link_subjects(ctx.session, candidates, create=self.source)
+                fresh.append((row, before))
+        secrets = [self._identity(row.subject[prepare.ID_NUMBER]) for row, _ in fresh]
+        candidates = [self._candidate(row.subject, secret) for (row, _), secret in zip(fresh, secrets, strict=True)]
+        links = verify.link_subjects(ctx.session, candidates, create=self.source, known=self.registry)
         records = []
-        for (row, text, digest, before), secret, candidate, link in zip(fresh, secrets, candidates, links, strict=True):
+        for (row, before), secret, link in zip(fresh, secrets, links, strict=True):
             if link.warnings:
-                self._link_warnings(row, link)
-            records.append(self._record(row, text, digest, before, secret, candidate.kind, link.subject_id))
+                self._link_warnings(row.issues, link)
+            records.append(self._record(row, before, secret, link.subject_id))
         self.accepted += len(records)
-        self.superseded += sum(1 for f in fresh if f[3] is not None)
+        self.superseded += sum(1 for f in fresh if f[1] is not None)
         load.insert_rows(ctx.session, load.RECORDS, load.RECORD_COLUMNS, records)
-        if len(good) < len(checked):
-            self._store_rejected([row for row in checked if not _ok(row)], valid=False)
-        for row in checked:
-            if row.issues:
-                self._row_issues(issues, row)
+        bad = prepared.bad
+        if bad:
+            self._store_rejected(bad, valid=False)
+        # Every row's issues, rows in file order.
+        noted = [(r.row_no, r.issues) for r in ready if r.issues]
+        if bad:
+            noted = sorted(noted + [(r.row_no, r.issues) for r in bad if r.issues], key=itemgetter(0))
+        for row_no, row_issues in noted:
+            for issue in row_issues:
+                self._issue(issues, row_no, issue.field, issue.level, issue.reason)
 
     def _record(
         self,
-        row: check.CheckedRow,
-        text: str,
-        digest: str,
+        row: prepare.Ready,
         before: load.Current | None,
         secret: tuple[str, str, str] | None,
-        kind: str,
         subject_id: int | None,
     ) -> tuple[Any, ...]:
-        """The ``credit_record`` row (``load.RECORD_COLUMNS``) of a checked row whose canonical JSON is ``text``.
-
-        ``data`` is that JSON without the ID number (a blank one is cut out of the text: keys are sorted and
-        JSON-escaped values cannot contain an unescaped ``"key":``, so the cut is exact)."""
-        roles, values = self.item.roles, row.values
-        decided_on = date.fromisoformat(values[roles.decided_on] or "")
-        id_key = roles.id_number
-        if id_key and id_key in values:
-            if values[id_key] is None:
-                data = load.without_null_key(text, id_key)
-            else:
-                data = load.canonical_json({k: v for k, v in values.items() if k != id_key})
-        else:
-            data = text
-        if self.sealed_keys and any(values.get(k) for k in self.sealed_keys):
-            # Phone numbers and other personal values are kept encrypted inside ``data`` (the hash above was
-            # taken over the clear values, so an identical re-send is still recognised).
-            sealed = {k: v for k, v in values.items() if k != id_key}
+        """The ``credit_record`` row (``load.RECORD_COLUMNS``) of a row ready to load."""
+        data = row.data
+        if row.values is not None and any(row.values.get(k) for k in self.sealed_keys):
+            # Phone numbers and other personal values are kept encrypted inside ``data`` (the hash was taken
+            # over the clear values, so an identical re-send is still recognised).
+            id_key = self.keys.id_number
+            sealed = {k: v for k, v in row.values.items() if k != id_key}
             for key in self.sealed_keys:
                 if sealed.get(key):
                     sealed[key] = pii.seal(sealed[key])  # type: ignore[arg-type]
             data = load.canonical_json(sealed)
-        code = values.get(roles.uscc) if roles.uscc else None
-        category = values.get(roles.category) if roles.category else None
         cipher, id_hash, masked = secret or (None, None, None)
         return (
-            self.item.id,
-            self.item.version,
-            self.department.id,
+            *self.record_head,
             subject_id,
-            self.batch.id,
+            self.batch_id,
             row.row_no,
-            values[self.doc_key],
+            row.doc_no,
             before.version + 1 if before else 1,
             before.id if before else None,
-            (values.get(roles.subject_name) or "")[:200],
-            kind,
-            code if code and code != PLACEHOLDER and len(code) <= 18 else None,
-            category[:64] if category else None,
-            decided_on,
-            *record_window(self.item, values, decided_on),
+            *row.columns,
             data,
             cipher,
             id_hash,
             masked[:64] if masked else None,
-            digest,
-            self.today,
-            self.ctx.at,
+            row.digest,
+            *self.record_tail,
         )
 
-    def _identity(self, values: Mapping[str, str | None]) -> tuple[str, str, str] | None:
+    def _identity(self, number: str | None) -> tuple[str, str, str] | None:
         """(ciphertext, look-up hash, masked) of the row's ID number; the number itself is not kept."""
-        key = self.item.roles.id_number
-        number = values.get(key) if key else None
         if not number:
             return None
         return pii.encrypt(number), pii.lookup_hash(number), pii.mask_id(number)
 
-    def _kind(self, values: Mapping[str, str | None]) -> str:
-        roles = self.item.roles
-        category = values.get(roles.subject_category) if roles.subject_category else None
-        if category in SUBJECT_CATEGORY_KINDS:
-            return SUBJECT_CATEGORY_KINDS[category]
-        return "natural_person" if roles.id_number and values.get(roles.id_number) else "legal_person"
-
-    def _candidate(self, values: Mapping[str, str | None], secret: tuple[str, str, str] | None) -> verify.Candidate:
-        roles = self.item.roles
-        kind = self._kind(values)
-        name = values.get(roles.subject_name) or ""
-        legal = values.get(roles.legal_representative) if roles.legal_representative else None
+    def _candidate(self, subject: prepare.Subject, secret: tuple[str, str, str] | None) -> verify.Candidate:
+        kind, name, code, reg_no, legal, id_type, _ = subject
         if kind == "natural_person":
-            id_type = values.get(roles.id_type) if roles.id_type else None
             if secret and id_type not in (None, check.RESIDENT_ID_TYPE):
                 reason = f"证件类型为{id_type}：主体库只按身份证号码关联自然人，本行未关联主体"
                 return verify.Candidate(name=name, kind=kind, unlinkable=reason)
             cipher, digest, masked = secret or (None, None, None)
             return verify.Candidate(name=name, kind=kind, ric_hash=digest, ric_cipher=cipher, ric_masked=masked)
-        code = values.get(roles.uscc) if roles.uscc else None
-        reg_no = values.get(roles.reg_no) if roles.reg_no else None
         placeholder = code == PLACEHOLDER
         return verify.Candidate(
             name=name,
@@ -463,27 +461,27 @@ class _Run:
             legal_representative=legal,
         )
 
-    def _link_warnings(self, row: check.CheckedRow, link: verify.Link) -> None:
+    def _link_warnings(self, issues: list[check.Issue], link: verify.Link) -> None:
         for role, reason in link.warnings:
             key = self.role_keys.get(role) if role else None
-            row.issues.append(check.Issue(field=self.labels.get(key or "", ""), reason=reason, level="warning"))
+            issues.append(check.Issue(field=self.labels.get(key or "", ""), reason=reason, level="warning"))
 
     # --- rejected and held rows -------------------------------------------------------------------------
 
     def _hold(self, checked: list[check.CheckedRow], issues: list[tuple[Any, ...]]) -> None:
         """Store every row as rejected (errors) or held (valid); registry warnings read-only."""
-        good = [row for row in checked if _ok(row)]
-        candidates = [self._candidate(row.values, self._lookup_only(row.values)) for row in good]
-        for row, link in zip(good, verify.link_subjects(self.ctx.session, candidates, create=None), strict=True):
-            self._link_warnings(row, link)
-        self._store_rejected([row for row in checked if not _ok(row)], valid=False)
+        good = [row for row in checked if prepare.ok(row)]
+        subjects = [self.preparer.subject(row.values) for row in good]
+        candidates = [self._candidate(s, self._lookup_only(s[prepare.ID_NUMBER])) for s in subjects]
+        links = verify.link_subjects(self.ctx.session, candidates, create=None, known=self.registry)
+        for row, link in zip(good, links, strict=True):
+            self._link_warnings(row.issues, link)
+        self._store_rejected([row for row in checked if not prepare.ok(row)], valid=False)
         self._store_rejected(good, valid=True)
         for row in checked:
             self._row_issues(issues, row)
 
-    def _lookup_only(self, values: Mapping[str, str | None]) -> tuple[str, str, str] | None:
-        key = self.item.roles.id_number
-        number = values.get(key) if key else None
+    def _lookup_only(self, number: str | None) -> tuple[str, str, str] | None:
         return ("", pii.lookup_hash(number), "") if number else None
 
     def _store_rejected(self, rows: Iterable[check.CheckedRow], *, valid: bool) -> None:

@@ -6,14 +6,17 @@
   Other ID documents are not in the registry: such rows stay unlinked, with a warning.
 * A subject with the placeholder code (rules.md §1) or no code is matched by name and 工商注册号, or created.
 
-Each kind of key is resolved with one query per chunk (never one per row). New subjects go in through
-``subjects.bulk.insert_subjects`` (which also indexes their names for search).
+Each kind of key is resolved with one query per chunk (never one per row), and only for keys the batch has
+not met before: a :class:`Registry` passed along remembers, for the rest of the batch (one transaction), what
+each key looked up found and the subjects the batch created, so a subject repeated across chunks costs one
+look-up. New subjects go in through ``subjects.bulk.insert_subjects``; their names are indexed for search
+at once, or with a ``Registry`` once at the end of the batch (``Registry.index_names``: one sorted pass).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth.pii import mask_name
 from xinyong.codes.uscc import PLACEHOLDER, uscc_problem_string
 from xinyong.intake.load import KeyedQuery, select_in, xact_lock
-from xinyong.subjects.bulk import insert_subjects, next_subject_id
+from xinyong.subjects.bulk import index_names, insert_subjects, next_subject_id
 from xinyong.subjects.names import normalize_name
 
 # Serialises subject-id assignment between concurrent batches on PostgreSQL (bulk inserts assign ids
@@ -34,7 +37,7 @@ CREATED = "主体库中无此主体，已按报送信息新建并标记为待核
 WOULD_CREATE = "主体库中无此主体，入库时将按报送信息新建并标记为待核实"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """What a row says about its subject (normalised values; the ID number only as hash and ciphertext)."""
 
@@ -50,7 +53,7 @@ class Candidate:
     unlinkable: str | None = None  # why the row cannot be linked (e.g. a passport number)
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     """The subject a row is linked to (None: unlinked) and warnings as (role, reason); role names the
     catalogue role (``subject_name``, ``uscc``, ``id_number``, ``id_type``) of the cell, "" for the row."""
@@ -67,7 +70,7 @@ class NewSubjects:
     at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Hit:
     id: int
     name: str
@@ -76,8 +79,51 @@ class _Hit:
     reg_no: str | None = None
 
 
-def link_subjects(session: Session, candidates: Sequence[Candidate], *, create: NewSubjects | None) -> list[Link]:
-    """Link every candidate; with ``create``, unknown subjects are created (unverified), else only warned about."""
+class Registry:
+    """What one batch has learnt of the subject registry inside its transaction: key → the subjects a look-up
+    of that key returns (as the query would return them now: the batch's own new subjects included), and the
+    id ranges of subjects created but not yet indexed for name search. Bounded: past ``limit`` keys it forgets
+    them all and looks them up again."""
+
+    def __init__(self, limit: int = 1 << 20) -> None:
+        self.limit = limit
+        self.by_uscc: dict[str, list[_Hit]] = {}
+        self.by_ric: dict[str, list[_Hit]] = {}
+        self.by_name: dict[str, list[_Hit]] = {}
+        self.unindexed: list[list[int]] = []  # [first id, last id] of subjects whose names are not indexed
+
+    def _room(self) -> None:
+        if len(self.by_uscc) + len(self.by_ric) + len(self.by_name) > self.limit:
+            self.by_uscc.clear()
+            self.by_ric.clear()
+            self.by_name.clear()
+
+    def _created(self, first: int, last: int) -> None:
+        if self.unindexed and self.unindexed[-1][1] + 1 == first:
+            self.unindexed[-1][1] = last
+        else:
+            self.unindexed.append([first, last])
+
+    def index_names(self, session: Session) -> None:
+        """Index the names of the subjects created so far (``subjects.bulk.index_names``, per id range)."""
+        for first, last in self.unindexed:
+            index_names(session, first, last)
+        self.unindexed.clear()
+
+
+def link_subjects(
+    session: Session,
+    candidates: Sequence[Candidate],
+    *,
+    create: NewSubjects | None,
+    known: Registry | None = None,
+) -> list[Link]:
+    """Link every candidate; with ``create``, unknown subjects are created (unverified), else only warned about.
+
+    With ``known`` (the batch's :class:`Registry`), keys met earlier in the batch are not looked up again and
+    the new subjects' names are left for ``known.index_names``."""
+    if known is not None:
+        known._room()
     links = [Link() for _ in candidates]
     by_uscc: dict[str, list[int]] = defaultdict(list)
     by_ric: dict[str, list[int]] = defaultdict(list)
@@ -93,27 +139,27 @@ def link_subjects(session: Session, candidates: Sequence[Candidate], *, create: 
             by_uscc[c.uscc].append(i)
         else:
             by_name[(normalize_name(c.name), c.reg_no)].append(i)
-    groups: list[tuple[list[int], list[_Hit], str, str]] = []
+    # (rows, subjects found, role, duplicate warning, the cache list the key's new subject joins)
+    groups: list[tuple[list[int], list[_Hit], str, str, list[_Hit] | None]] = []
     if by_uscc:
-        hits = _by_uscc(session, list(by_uscc))
+        hits = _cached(session, _by_uscc, by_uscc, known.by_uscc if known else None)
         for code, idxs in by_uscc.items():
             dup = f"统一社会信用代码 {code} 在主体库中对应多个主体（重码），未关联主体，请核实"
-            groups.append((idxs, hits.get(code, []), "uscc", dup))
+            groups.append((idxs, hits.get(code, []), "uscc", dup, known.by_uscc.get(code) if known else None))
     if by_ric:
-        hits = _by_ric(session, list(by_ric))
+        hits = _cached(session, _by_ric, by_ric, known.by_ric if known else None)
+        dup = "身份证号码在主体库中对应多个主体，未关联主体，请核实"
         for digest, idxs in by_ric.items():
-            groups.append(
-                (idxs, hits.get(digest, []), "id_number", "身份证号码在主体库中对应多个主体，未关联主体，请核实")
-            )
+            groups.append((idxs, hits.get(digest, []), "id_number", dup, known.by_ric.get(digest) if known else None))
     if by_name:
-        hits = _by_name(session, {name for name, _ in by_name})
+        hits = _cached(session, _by_name, {name: [] for name, _ in by_name}, known.by_name if known else None)
         for (name, reg_no), idxs in by_name.items():
             same = [h for h in hits.get(name, []) if h.reg_no == reg_no]
             dup = f"主体库中有多个同名{'且工商注册号相同' if reg_no else '且无代码'}的主体，未关联主体，请核实"
-            groups.append((idxs, same, "subject_name", dup))
+            groups.append((idxs, same, "subject_name", dup, known.by_name.get(name) if known else None))
     new_rows: list[dict[str, Any]] = []
-    new_hits: list[tuple[list[int], dict[str, Any]]] = []
-    for idxs, hits, role, duplicate in groups:
+    new_hits: list[tuple[list[int], dict[str, Any], list[_Hit] | None]] = []
+    for idxs, hits, role, duplicate, cached in groups:
         if len(hits) > 1:
             for i in idxs:
                 links[i].warnings.append((role, duplicate))
@@ -126,12 +172,32 @@ def link_subjects(session: Session, candidates: Sequence[Candidate], *, create: 
         if create:
             row = _new_subject(candidates[idxs[0]], create)
             new_rows.append(row)
-            new_hits.append((idxs, row))
+            new_hits.append((idxs, row, cached))
     if new_rows:
-        _insert(session, new_rows)
-        for idxs, row in new_hits:
-            _link(links, candidates, idxs, _Hit(row["id"], row["name"], row["name_key"], row["kind"]))
+        _insert(session, new_rows, known)
+        for idxs, row, cached in new_hits:
+            hit = _Hit(row["id"], row["name"], row["name_key"], row["kind"], row["reg_no"])
+            _link(links, candidates, idxs, hit)
+            if cached is not None:  # what a look-up of the key returns from now on
+                cached.append(hit)
     return links
+
+
+def _cached(
+    session: Session,
+    query: Callable[[Session, list[str]], dict[str, list[_Hit]]],
+    keys: Mapping[str, object],
+    cache: dict[str, list[_Hit]] | None,
+) -> dict[str, list[_Hit]]:
+    """Subjects by key for ``keys``: from ``cache`` where known, else by ``query`` (then remembered)."""
+    if cache is None:
+        return query(session, list(keys))
+    missing = [key for key in keys if key not in cache]
+    if missing:
+        found = query(session, missing)
+        for key in missing:
+            cache[key] = found.get(key, [])
+    return cache
 
 
 def _link(links: list[Link], candidates: Sequence[Candidate], idxs: list[int], hit: _Hit) -> None:
@@ -189,7 +255,7 @@ def _by_ric(session: Session, digests: list[str]) -> dict[str, list[_Hit]]:
     return _hits(session, _BY_RIC, digests)
 
 
-def _by_name(session: Session, names: set[str]) -> dict[str, list[_Hit]]:
+def _by_name(session: Session, names: list[str]) -> dict[str, list[_Hit]]:
     found: dict[str, list[_Hit]] = defaultdict(list)
     for ident, name, name_key, kind, reg_no in select_in(
         session, _BY_NAME, sorted(names), (PLACEHOLDER, "natural_person")
@@ -220,11 +286,14 @@ def _new_subject(c: Candidate, how: NewSubjects) -> dict[str, Any]:
     }
 
 
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert new subjects with consecutive ids, marked unverified (待核实)."""
+def _insert(session: Session, rows: list[dict[str, Any]], known: Registry | None) -> None:
+    """Insert new subjects with consecutive ids, marked unverified (待核实); their names are indexed for search
+    now, or by ``known.index_names``."""
     xact_lock(session, SUBJECT_ID_LOCK, "其他批次正在向主体库新增主体，请稍后重试")
     first = next_subject_id(session)
     for offset, row in enumerate(rows):
         row["id"] = first + offset
         row["verified"] = False
-    insert_subjects(session, rows)  # also indexes their names for search
+    insert_subjects(session, rows, index=known is None)
+    if known is not None:
+        known._created(first, first + len(rows) - 1)
