@@ -5,19 +5,14 @@ Exit codes: 0 done; 2 invalid input (bad date, unknown model or subject; the rea
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from xinyong.auth.context import Context, system_context
-from xinyong.db.session import session_scope
-from xinyong.errors import XinyongError
+from xinyong.commands.operator import operator_context
 from xinyong.evaluation import service
 from xinyong.evaluation.models_yaml import GRADES
 from xinyong.evaluation.schemas import Explanation, RunSummary
@@ -25,24 +20,6 @@ from xinyong.evaluation.schemas import Explanation, RunSummary
 app = typer.Typer(help="公共信用综合评价 (credit evaluation)", no_args_is_help=True)
 
 SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        return "cli:unknown"
-
-
-@contextmanager
-def _context() -> Iterator[Context]:
-    """An operator context on a committed-on-success session; expected errors exit 2 with their reason."""
-    try:
-        with session_scope() as session:
-            yield system_context(session, _actor())
-    except XinyongError as exc:
-        typer.echo(f"错误: {exc.message}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _day(text: str) -> date:
@@ -73,7 +50,7 @@ def run(
 ) -> None:
     """Evaluate every subject the model covers as of the day; the results are stored with the model version."""
     day = _day(as_of)
-    with _context() as ctx:
+    with operator_context() as ctx:
         summary = service.run_evaluation(ctx, day, model)
     if as_json:
         typer.echo(json.dumps(run_json(summary), ensure_ascii=False))
@@ -99,7 +76,7 @@ def explain(
 ) -> None:
     """A subject's score by dimension and indicator, with the records behind each indicator."""
     day = _day(as_of)
-    with _context() as ctx:
+    with operator_context() as ctx:
         found = service.subject_by_ref(ctx, subject)
         shown = service.explain(ctx, found.id, day, model)
     if as_json:

@@ -9,41 +9,18 @@ Exit codes: 0 done; 2 invalid input or an unknown objection.
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from xinyong.auth.context import Context, system_context
-from xinyong.db.session import session_scope
-from xinyong.errors import XinyongError
+from xinyong.commands.operator import operator_context
 from xinyong.records import objections
 from xinyong.records.objection_schemas import STATUS_LABELS
 
 app = typer.Typer(help="异议 (objections)", no_args_is_help=True)
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        return "cli:unknown"
-
-
-@contextmanager
-def _context() -> Iterator[Context]:
-    """An operator context on a committed-on-success session; expected errors exit 2 with their reason."""
-    try:
-        with session_scope() as session:
-            yield system_context(session, _actor())
-    except XinyongError as exc:
-        typer.echo(f"错误: {exc.message}", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command("list")
@@ -56,7 +33,7 @@ def list_objections(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
 ) -> None:
     """异议队列：编号、记录、状态、当前步骤、期限与是否超期。"""
-    with _context() as ctx:
+    with operator_context() as ctx:
         rows = objections.queue(ctx, status=status, overdue_only=overdue)
         today = ctx.today
     if as_json:
@@ -99,7 +76,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
 ) -> None:
     """一件异议：申请、期限、处理结果、材料与办理记录（查阅记入审计日志）。"""
-    with _context() as ctx:
+    with operator_context() as ctx:
         detail = objections.objection_detail(ctx, objection_id)
     if as_json:
         typer.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))

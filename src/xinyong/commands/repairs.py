@@ -6,10 +6,7 @@ Exit codes: 0 done; 2 invalid input or not found (the reason on stderr).
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -17,31 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xinyong.auth.context import Context, system_context
-from xinyong.db.session import session_scope
-from xinyong.errors import XinyongError
+from xinyong.commands.operator import operator_context
 from xinyong.records import repairs
 
 app = typer.Typer(help="信用修复 (credit repair)", no_args_is_help=True)
 MAX_ROWS = repairs.MAX_LIMIT
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        return "cli:unknown"
-
-
-@contextmanager
-def _context() -> Iterator[Context]:
-    """An operator context on a committed-on-success session; expected errors exit 2 with their reason."""
-    try:
-        with session_scope() as session:
-            yield system_context(session, _actor())
-    except XinyongError as exc:
-        typer.echo(f"错误: {exc.message}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _date(text: str, option: str) -> date:
@@ -68,7 +45,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """List applications, the current stage's due date first."""
-    with _context() as ctx:
+    with operator_context() as ctx:
         page = repairs.queue(ctx, status=None if status == "all" else status, overdue=overdue, kind=kind, limit=limit)
     if as_json:
         _dump(page.model_dump(mode="json"))
@@ -89,7 +66,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """One application: facts, commitment, files and history."""
-    with _context() as ctx:
+    with operator_context() as ctx:
         detail = repairs.repair_detail(ctx, repair_id)
     if as_json:
         _dump(detail.model_dump(mode="json"))
@@ -126,7 +103,7 @@ def eligibility(
 ) -> None:
     """Whether a record may be repaired on a date, each condition with its reason."""
     day = _date(as_of, "--as-of")
-    with _context() as ctx:
+    with operator_context() as ctx:
         result = repairs.check_eligibility(ctx, record_id, day)
     if as_json:
         _dump(result.model_dump(mode="json"))
