@@ -51,7 +51,7 @@ from xinyong.records.objection_schemas import (
     ObjectionRow,
     RecordPreview,
 )
-from xinyong.records.publication import current_version, dual_publicity_item_ids
+from xinyong.records.publication import current_of_key, dual_publicity_item_ids
 from xinyong.records.visibility import display_name
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
@@ -541,17 +541,7 @@ def self_check(
 
 # --------------------------------------------------------------------------------------------- the provider
 def _current_of_key(ctx: Context, objection: Objection) -> CreditRecord:
-    record = ctx.session.scalar(
-        select(CreditRecord)
-        .where(
-            CreditRecord.item_id == objection.item_id,
-            CreditRecord.department_id == objection.department_id,
-            CreditRecord.doc_no == objection.doc_no,
-            current_version(),
-        )
-        .order_by(CreditRecord.id.desc())
-        .limit(1)
-    )
+    record = current_of_key(ctx.session, objection.item_id, objection.department_id, objection.doc_no)
     if record is None:  # pragma: no cover - records are never deleted
         raise NotFound("异议所涉信用记录不存在", field="record_id")
     return record

@@ -32,7 +32,7 @@ import unicodedata
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
@@ -64,6 +64,21 @@ def current_version() -> ColumnElement[bool]:
     """``CreditRecord`` is the current version of its record: no other row supersedes it."""
     newer = aliased(CreditRecord)
     return ~select(newer.id).where(newer.supersedes_id == CreditRecord.id).exists()
+
+
+def current_of_key(session: Session, item_id: str, department_id: int, doc_no: str) -> CreditRecord | None:
+    """The current version of the record with this natural key (None when there is no such record)."""
+    return session.scalar(
+        select(CreditRecord)
+        .where(
+            CreditRecord.item_id == item_id,
+            CreditRecord.department_id == department_id,
+            CreditRecord.doc_no == doc_no,
+            current_version(),
+        )
+        .order_by(CreditRecord.id.desc())
+        .limit(1)
+    )
 
 
 def public_condition(as_of: date) -> ColumnElement[bool]:

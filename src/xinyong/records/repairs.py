@@ -42,7 +42,7 @@ from xinyong.intake.load import xact_lock
 from xinyong.records import cases, commitments, effects
 from xinyong.records import status as publicity
 from xinyong.records.models import CaseFile, Commitment, CreditRecord, RecordEffect, RepairApplication
-from xinyong.records.publication import current_version
+from xinyong.records.publication import current_of_key, current_version
 from xinyong.records.repair_rules import ExternalList, RepairRules, repair_rules
 from xinyong.records.repair_schemas import (
     ACTION_LABELS,
@@ -143,17 +143,7 @@ def _department_name(session: Session, department_id: int | None) -> str:
 
 def _current(session: Session, record: CreditRecord) -> CreditRecord:
     """The current version of ``record``'s natural key (a correction loaded later replaces it)."""
-    newest = session.scalar(
-        select(CreditRecord)
-        .where(
-            CreditRecord.item_id == record.item_id,
-            CreditRecord.department_id == record.department_id,
-            CreditRecord.doc_no == record.doc_no,
-            current_version(),
-        )
-        .order_by(CreditRecord.id.desc())
-        .limit(1)
-    )
+    newest = current_of_key(session, record.item_id, record.department_id, record.doc_no)
     return newest or record
 
 
