@@ -21,7 +21,13 @@ ROLES: dict[str, str] = {
     "system": "系统（命令行与定时任务）",
 }
 
-_PUBLIC = {"subjects.search_public", "catalog.read", "records.read_public", "commitments.read_public"}
+_PUBLIC = {
+    "subjects.search_public",
+    "catalog.read",
+    "records.read_public",
+    "commitments.read_public",
+    "inspections.read_public",  # 一公开: published plans and their results
+}
 _LOGGED_IN = _PUBLIC | {"account.change_password", "notifications.read"}
 # A subject's own side of the record lifecycle (issue #5): object, apply for repair, sign commitments.
 _SUBJECT_LIFECYCLE = {"objections.submit", "repairs.apply", "commitments.sign", "lifecycle.read_own"}
@@ -40,6 +46,14 @@ _HANDLER = {
 _STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read", "evaluation.read"}
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
+# 双随机、一公开 (issue #6): plans, draws, results, the inspector pool; regulators run them for their department.
+_INSPECTION = {
+    "inspections.read",
+    "inspections.plan",
+    "inspections.record_result",
+    "inspections.manage_pool",
+    "evaluation.run",
+}
 _OFFICE = (
     _LOGGED_IN
     | _STAFF_READ
@@ -60,6 +74,7 @@ _OFFICE = (
         "lifecycle.read_own",
         "evaluation.run",  # the monthly credit evaluation (issue #6)
     }
+    | _INSPECTION
     | _DEPARTMENT
     | _HANDLER
 )
@@ -71,7 +86,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | {"tokens.read"}),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
-    "regulator": frozenset(_LOGGED_IN | _STAFF_READ | {"commitments.read", "commitments.verify"}),
+    "regulator": frozenset(_LOGGED_IN | _STAFF_READ | _INSPECTION | {"commitments.read", "commitments.verify"}),
     "bank": frozenset(_LOGGED_IN | {"bank.query"}),
     "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
     "credit_office_staff": frozenset(_OFFICE),

@@ -12,5 +12,6 @@ from xinyong.intake import models as _intake  # noqa: F401
 from xinyong.quality import models as _quality  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401
 from xinyong.subjects import models as _subjects  # noqa: F401
+from xinyong.supervision import models as _supervision  # noqa: F401
 
 metadata = Base.metadata

@@ -19,6 +19,8 @@ class LifecycleSummary:
     objections: int = 0
     repairs: int = 0
     commitments: int = 0
+    evaluations: int = 0  # monthly evaluation runs (demo.lifecycle_evaluations)
+    inspections: int = 0  # drawn inspection tasks (demo.lifecycle_inspections)
     skipped: dict[str, str] = field(default_factory=dict)
 
 

@@ -54,6 +54,8 @@ class Subject(Base):
     legal_representative: Mapped[str | None] = mapped_column(String(64))
     organisation_type: Mapped[str | None] = mapped_column(String(32))
     township_code: Mapped[str | None] = mapped_column(String(9))
+    # 行业: a key of rules/industries.yaml (GB/T 4754-2017 sections/classes), selects industry evaluation models
+    industry: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(200))
     registered_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="存续")
@@ -68,6 +70,7 @@ class Subject(Base):
         Index("ix_subject_ric_hash", "ric_hash"),
         Index("ix_subject_kind", "kind"),
         Index("ix_subject_township_code", "township_code"),
+        Index("ix_subject_industry", "industry"),
     )
 
 
