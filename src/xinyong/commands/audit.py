@@ -6,11 +6,8 @@ print one line on stderr and exit 2. ``search`` and ``export`` are recorded in t
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from xinyong.auth import audit
-from xinyong.auth.context import Context, system_context
+from xinyong.commands.operator import operator_context
 from xinyong.db.session import session_scope
 from xinyong.errors import XinyongError
 
@@ -41,14 +38,6 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _actor() -> str:
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        user = "unknown"
-    return f"cli:{user}"
-
-
 def _when(text: str | None, option: str) -> date | datetime | None:
     try:
         return audit.parse_when(text, option)
@@ -61,16 +50,6 @@ def _filters(**raw: Any) -> dict[str, Any]:
     filters["since"] = _when(raw.get("since"), "--since")
     filters["until"] = _when(raw.get("until"), "--until")
     return filters
-
-
-@contextmanager
-def _context() -> Iterator[Context]:
-    """An operator context on a committed-on-success session; expected errors exit 2 with one line."""
-    try:
-        with session_scope() as session:
-            yield system_context(session, actor=_actor())
-    except XinyongError as exc:
-        raise _fail(exc.message) from None
 
 
 @app.command("verify")
@@ -119,7 +98,7 @@ def search(
         since=since,
         until=until,
     )
-    with _context() as ctx:
+    with operator_context() as ctx:
         page = audit.search_events(ctx, **filters, limit=limit, offset=offset)
         rows = [audit.event_row(e) for e in page.items]
     if as_json:
@@ -168,7 +147,7 @@ def export(
         since=since,
         until=until,
     )
-    with _context() as ctx:
+    with operator_context() as ctx:
         lines = audit.export_events(ctx, fmt, **filters)  # type: ignore[arg-type]
         if output is None:
             for line in lines:

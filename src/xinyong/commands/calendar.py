@@ -6,7 +6,6 @@ stderr and exit with code 2; see docs/calendar.md.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import calendar as cal
 from xinyong.auth.context import Context, system_context
+from xinyong.commands.operator import cli_actor
 from xinyong.db.session import session_scope
 from xinyong.errors import XinyongError
 
@@ -46,14 +46,6 @@ def _int(text: str, what: str) -> int:
         raise _fail(f"{what} 应为整数 (must be an integer): {text!r}") from None
 
 
-def _actor() -> str:
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        user = "unknown"
-    return f"cli:{user}"
-
-
 @contextmanager
 def _session() -> Iterator[Session]:
     """A committed-on-success session; expected errors become one line and exit code 2."""
@@ -71,7 +63,7 @@ def _read(fn: Callable[[cal.WorkCalendar], T]) -> T:
 
 def _write(fn: Callable[[Context], T]) -> T:
     with _session() as session:
-        return fn(system_context(session, actor=_actor()))
+        return fn(system_context(session, actor=cli_actor()))
 
 
 @app.command("is-workday")

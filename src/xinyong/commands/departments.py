@@ -5,7 +5,6 @@ Exit codes: 0 done; 1 the department (code, name or USCC) is already registered;
 
 from __future__ import annotations
 
-import getpass
 import json
 
 import typer
@@ -13,18 +12,12 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong.auth.context import system_context
+from xinyong.commands.operator import cli_actor
 from xinyong.db.session import session_scope
 from xinyong.errors import Conflict, XinyongError
 from xinyong.subjects import departments
 
 app = typer.Typer(help="数据来源部门 (departments that report credit data)", no_args_is_help=True)
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        return "cli:unknown"
 
 
 @app.command("add")
@@ -38,7 +31,7 @@ def add(
     A USCC with a wrong check character is accepted with a warning on stderr; any other defect is refused."""
     try:
         with session_scope() as session:
-            department = departments.add_department(system_context(session, _actor()), code, name, uscc)
+            department = departments.add_department(system_context(session, cli_actor()), code, name, uscc)
             dept_id, dept_code, dept_uscc = department.id, department.code, department.uscc
     except Conflict as exc:
         typer.echo(f"错误: {exc.message}", err=True)

@@ -7,7 +7,6 @@ unregistered department. ``batches`` and ``show`` exit 0, or 2 on a usage error.
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -20,9 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from xinyong.auth.context import Context, system_context
-from xinyong.db.session import session_scope
-from xinyong.errors import XinyongError
+from xinyong.commands.operator import operator_context
 from xinyong.intake import queries, service
 from xinyong.intake.schemas import BatchSummary
 from xinyong.subjects.departments import department_by_ref
@@ -34,26 +31,9 @@ PROGRESS_FROM_BYTES = 1 << 20
 SHOWN_MESSAGES = 20
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        return "cli:unknown"
-
-
 def _fail(message: str) -> NoReturn:
     typer.echo(f"错误: {message}", err=True)
     raise typer.Exit(2)
-
-
-@contextmanager
-def _context() -> Iterator[Context]:
-    """An operator context on a session committed on success; expected errors exit 2 with one line."""
-    try:
-        with session_scope() as session:
-            yield system_context(session, _actor())
-    except XinyongError as exc:
-        _fail(exc.message)
 
 
 def _echo_json(data: str) -> None:
@@ -96,7 +76,7 @@ def load_file(
         handle = file.open("rb")
     except OSError as exc:
         _fail(f"无法读取文件 {file}: {exc.strerror}")
-    with handle, _context() as ctx:
+    with handle, operator_context() as ctx:
         department = department_by_ref(ctx.session, source_department)
         size = file.stat().st_size
         with _progress(size, handle) as progress:
@@ -161,7 +141,7 @@ def batches(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON 数组"),
 ) -> None:
     """List intake batches, newest first."""
-    with _context() as ctx:
+    with operator_context() as ctx:
         department_id = department_by_ref(ctx.session, department).id if department else None
         rows = queries.list_batches(ctx, department_id, limit=limit, offset=offset)
     if as_json:
@@ -199,7 +179,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="输出批次结果 JSON"),
 ) -> None:
     """Show one batch: counts, first errors and warnings."""
-    with _context() as ctx:
+    with operator_context() as ctx:
         summary = queries.batch_summary(ctx, batch_id)
     if as_json:
         _echo_json(summary.model_dump_json())
@@ -219,7 +199,7 @@ def feedback(
     from xinyong.intake.feedback import feedback_filename, feedback_workbook  # appended command: local import
 
     target = output or Path(feedback_filename(batch_id))
-    with _context() as ctx:
+    with operator_context() as ctx:
         data = feedback_workbook(ctx, batch_id)
     try:
         target.write_bytes(data)

@@ -23,10 +23,14 @@ def cli_actor() -> str:
 
 @contextmanager
 def operator_context() -> Iterator[Context]:
-    """An operator context on a committed-on-success session; expected errors exit 2 with their reason."""
+    """An operator context on a committed-on-success session; expected errors exit 2 with their reason (and,
+    for an error carrying row errors, one line per row)."""
     try:
         with session_scope() as session:
             yield system_context(session, cli_actor())
     except XinyongError as exc:
         typer.echo(f"错误: {exc.message}", err=True)
+        for row in getattr(exc, "errors", ()):
+            where = f"第 {row.row} 行" if row.row else "清单"
+            typer.echo(f"  {where} {row.field}：{row.reason}" if row.field else f"  {where}：{row.reason}", err=True)
         raise typer.Exit(2) from None

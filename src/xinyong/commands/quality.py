@@ -6,10 +6,7 @@ every row's reason is printed on stderr, and nothing is stored).
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xinyong.auth.context import Context, system_context
-from xinyong.db.session import session_scope
-from xinyong.errors import XinyongError
+from xinyong.commands.operator import operator_context
 from xinyong.quality import export, reference
 from xinyong.quality.schemas import Scorecard
 from xinyong.quality.scorecard import scorecard as compute_scorecard
@@ -43,27 +38,6 @@ JSON_KEYS = (
     "grade",
     "rank",
 )
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no login name (containers without a passwd entry)
-        return "cli:unknown"
-
-
-@contextmanager
-def _context() -> Iterator[Context]:
-    """An operator context on a committed-on-success session; expected errors exit 2 with their reasons."""
-    try:
-        with session_scope() as session:
-            yield system_context(session, _actor())
-    except XinyongError as exc:
-        typer.echo(f"错误: {exc.message}", err=True)
-        for row in getattr(exc, "errors", ()):
-            where = f"第 {row.row} 行" if row.row else "清单"
-            typer.echo(f"  {where} {row.field}：{row.reason}" if row.field else f"  {where}：{row.reason}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _as_of(text: str | None) -> date | None:
@@ -104,7 +78,7 @@ def scorecard(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """Rank the departments for one month: 合规率, 及时率/迟报率, 完整率, 瞒报率, 纠错时效, score and grade."""
-    with _context() as ctx:
+    with operator_context() as ctx:
         card = compute_scorecard(ctx, month, item_id=item, as_of=_as_of(as_of))
     if as_json:
         typer.echo(json.dumps(card_json(card), ensure_ascii=False, indent=2))
@@ -151,7 +125,7 @@ def export_(
     as_of: str | None = typer.Option(None, "--as-of", help="统计截止日 YYYY-MM-DD（默认今天）"),
 ) -> None:
     """Write the scorecards of the given months to an Excel workbook."""
-    with _context() as ctx:
+    with operator_context() as ctx:
         data = export.export_scorecards(ctx, month, item_id=item, as_of=_as_of(as_of))
     try:
         output.write_bytes(data)
@@ -174,7 +148,7 @@ def reference_(
     except OSError as exc:
         typer.echo(f"错误: 无法读取 {file}：{exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
-    with handle, _context() as ctx:
+    with handle, operator_context() as ctx:
         dept = department_by_ref(ctx.session, department)
         result = reference.load_reference_file(ctx, item, dept.id, handle, file.name, list_name=list_name or file.stem)
     typer.echo(

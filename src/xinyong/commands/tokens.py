@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import timedelta
 from typing import NoReturn
 
@@ -16,6 +15,7 @@ from xinyong import clock
 from xinyong.auth import tokens
 from xinyong.auth.context import Context, system_context
 from xinyong.auth.permissions import TOKEN_ROLES
+from xinyong.commands.operator import cli_actor
 from xinyong.db.session import session_scope
 from xinyong.errors import XinyongError
 from xinyong.subjects.models import Department
@@ -29,7 +29,7 @@ def _fail(exc: XinyongError) -> NoReturn:
 
 
 def _context(session: Session) -> Context:
-    return system_context(session, f"cli:{getpass.getuser()}")
+    return system_context(session, cli_actor())
 
 
 @app.command("create")
