@@ -25,6 +25,7 @@ def _register() -> None:
         evaluate,
         intake,
         jobs,
+        lists,
         objections,
         pii,
         quality,
@@ -53,6 +54,7 @@ def _register() -> None:
     app.add_typer(objections.app, name="objections")
     app.add_typer(repairs.app, name="repairs")
     app.add_typer(commitments.app, name="commitments")
+    app.add_typer(lists.app, name="lists")
     app.add_typer(evaluate.app, name="evaluate")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
