@@ -30,3 +30,23 @@ def test_unknown_type_exits_2_with_the_known_codes() -> None:
     assert result.exit_code == 2
     assert "未知的名单类型" in result.stderr
     assert "wage_arrears" in result.stderr
+
+
+def test_measures_overdue_exits_1_and_names_the_task() -> None:
+    result = CliRunner().invoke(app, ["lists", "measures", "--as-of", "2027-01-05", "--overdue", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["overdue"] == [m["id"] for m in report["measures"]]
+    assert report["overdue"]
+
+
+def test_measures_before_the_deadline_has_nothing_overdue() -> None:
+    result = CliRunner().invoke(app, ["lists", "measures", "--as-of", "2026-11-27", "--overdue"])
+    assert result.exit_code == 0
+    assert "逾期 0 项" in result.stdout
+
+
+def test_measures_bad_date_exits_2() -> None:
+    result = CliRunner().invoke(app, ["lists", "measures", "--as-of", "2026-13-01"])
+    assert result.exit_code == 2
+    assert "错误" in result.stderr

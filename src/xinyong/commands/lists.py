@@ -1,16 +1,20 @@
 """``xinyong lists``: the list types (失信名单、接收名单、红名单) with their legal basis, periods and exit rules.
 
-Exit codes: 0 done; 2 unknown list type or a list type file that does not validate (the reason on stderr).
+Exit codes: 0 done; 1 ``measures --overdue`` found overdue tasks; 2 unknown list type, bad date, or a rules file
+that does not validate (the reason on stderr).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong import clock
+from xinyong.lists.measures import ledger_report
 from xinyong.lists.types import BASIS_LEVELS, ListCatalogue, ListType, ListTypeError, list_catalogue
 
 app = typer.Typer(help="失信名单与红名单 (dishonesty and red lists)", no_args_is_help=True)
@@ -83,3 +87,38 @@ def show_type(
         typer.echo(json.dumps(found.model_dump(mode="json"), ensure_ascii=False))
         return
     typer.echo("\n".join(_describe(found)))
+
+
+@app.command("measures")
+def measures(
+    as_of: str | None = typer.Option(None, "--as-of", help="检查基准日 YYYY-MM-DD（默认今天）"),
+    overdue_only: bool = typer.Option(False, "--overdue", help="只列出逾期未完成修订、废止的措施"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """The measures ledger (失信约束措施台账): legal basis, status, deadlines; overdue tasks flagged.
+    Exit 1 with --overdue when any task is overdue (for a scheduled check)."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else clock.today()
+        report = ledger_report(day)
+    except ValueError as exc:  # a bad date, or a ledger file that does not validate
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = [r for r in report.measures if r.overdue] if overdue_only else report.measures
+    if as_json:
+        shown = report.model_copy(update={"measures": rows})
+        typer.echo(shown.model_dump_json())
+    else:
+        table = Table("编号", "措施", "类别", "场景", "部门", "依据", "状态", "时限", "进展")
+        for r in rows:
+            status = f"{r.status}（逾期）" if r.overdue else r.status + ("（已完成）" if r.done else "")
+            deadline = r.deadline.isoformat() if r.deadline else ""
+            table.add_row(
+                r.id, r.name, r.kind, r.scenario, r.department, "；".join(r.basis), status, deadline, r.progress
+            )
+        Console(width=220).print(table)
+        counts = "，".join(f"{k} {v} 项" for k, v in report.by_status.items())
+        typer.echo(
+            f"台账第 {report.version} 版，基准日 {report.as_of.isoformat()}：{counts}；逾期 {len(report.overdue)} 项"
+        )
+    if overdue_only and report.overdue:
+        raise typer.Exit(1)
