@@ -23,6 +23,7 @@ def _register() -> None:
         demo,
         departments,
         evaluate,
+        inspect,
         intake,
         jobs,
         lists,
@@ -56,6 +57,7 @@ def _register() -> None:
     app.add_typer(commitments.app, name="commitments")
     app.add_typer(lists.app, name="lists")
     app.add_typer(evaluate.app, name="evaluate")
+    app.add_typer(inspect.app, name="inspect")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

@@ -23,6 +23,7 @@ from xinyong.evaluation.models_yaml import MODELS_DIR, parse_model
 from xinyong.intake.models import IntakeBatch
 from xinyong.records import effects
 from xinyong.records.models import CreditRecord
+from xinyong.subjects.industry_service import set_industry
 from xinyong.subjects.models import Department, Subject
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import register_subject
@@ -163,17 +164,24 @@ def test_same_as_of_on_unchanged_data_gives_the_same_scores(ctx: Context, firms:
 
 
 def test_industry_models_ship_and_weigh_penalties_more(ctx: Context, firms: dict[str, Subject]) -> None:
-    run = service.run_evaluation(ctx, AS_OF, "construction")
-    assert (run.model, run.subjects) == ("construction", 10)
-    assert scores(ctx.session, run.run_id)[firms["recent"].id] == (64.0, "C")  # -30 × 1.2
-    for name in ("off_campus_training", "fire_safety_service"):
-        assert service.run_evaluation(ctx, AS_OF, name).model == name
+    assert service.run_evaluation(ctx, AS_OF, "construction").subjects == 0  # nobody is in the industry yet
+    for name, industry, score in (
+        ("construction", "construction", 64.0),  # -30 × 1.2
+        ("off_campus_training", "off_campus_training", 67.0),  # -30 × 1.1
+        ("fire_safety_service", "fire_safety_service", 62.5),  # -30 × 1.25
+    ):
+        set_industry(ctx, firms["recent"].id, industry)
+        run = service.run_evaluation(ctx, AS_OF, name)
+        assert (run.model, run.version, run.subjects) == (name, 2, 1)
+        assert scores(ctx.session, run.run_id) == {firms["recent"].id: (score, "C")}
 
 
 def test_run_needs_the_permission_and_a_known_model(ctx: Context, firms: dict[str, Subject]) -> None:
-    regulator = Context(session=ctx.session, actor="r", role="regulator")
+    officer = Context(session=ctx.session, actor="d", role="department_officer")
     with pytest.raises(PermissionDenied):
-        service.run_evaluation(regulator, AS_OF)
+        service.run_evaluation(officer, AS_OF)
+    regulator = Context(session=ctx.session, actor="r", role="regulator")  # runs the monthly evaluation (issue #6)
+    assert service.run_evaluation(regulator, AS_OF).subjects == 10
     with pytest.raises(InvalidInput) as unknown:
         service.run_evaluation(ctx, AS_OF, "nonesuch")
     assert unknown.value.field == "model" and "nonesuch" in unknown.value.message

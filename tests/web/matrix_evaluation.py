@@ -1,7 +1,8 @@
 """Authorisation-matrix entries of web/api/evaluation.py (issue #6).
 
 Staff readers (department officers and their token, regulators, the credit office) read runs, distributions,
-explanations and histories; only the credit office runs an evaluation. The distribution path makes a run first
+explanations, histories and the validation report; the credit office and regulators run an evaluation (one model
+or all of them). The distribution path makes a run first
 (as the console operator), so every allowed caller reaches the data, not a 404.
 """
 
@@ -21,11 +22,15 @@ def run_id(seed: Seed) -> int:
 
 
 ENTRIES: dict[tuple[str, str], Spec] = {
-    ("POST", "/api/v1/evaluation/runs"): Spec(OFFICE, body=lambda s: {"as_of": TODAY.isoformat()}),
+    ("POST", "/api/v1/evaluation/runs"): Spec(OFFICE | {"regulator"}, body=lambda s: {"as_of": TODAY.isoformat()}),
+    ("POST", "/api/v1/evaluation/runs/all"): Spec(OFFICE | {"regulator"}, body=lambda s: {"as_of": TODAY.isoformat()}),
     ("GET", "/api/v1/evaluation/runs"): Spec(STAFF_READERS),
     ("GET", "/api/v1/evaluation/runs/{run_id}/distribution"): Spec(STAFF_READERS, path={"run_id": run_id}),
     ("GET", "/api/v1/evaluation/subjects/{subject_id}/explanation"): Spec(
         STAFF_READERS, params={"as_of": TODAY.isoformat()}
     ),
     ("GET", "/api/v1/evaluation/subjects/{subject_id}/history"): Spec(STAFF_READERS),
+    ("GET", "/api/v1/evaluation/validation"): Spec(
+        STAFF_READERS, params={"from": "2026-09", "to": "2026-10", "horizon": 1}
+    ),
 }

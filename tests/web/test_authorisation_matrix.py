@@ -21,6 +21,7 @@ from typing import Any
 
 import matrix_commitments
 import matrix_evaluation
+import matrix_inspections
 import matrix_lifecycle
 import matrix_notifications
 import matrix_objections
@@ -165,6 +166,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_commitments.ENTRIES,
     **matrix_notifications.ENTRIES,
     **matrix_evaluation.ENTRIES,
+    **matrix_inspections.ENTRIES,
 }
 
 

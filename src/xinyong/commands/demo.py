@@ -35,7 +35,13 @@ def _schema_problem() -> str | None:
     return None
 
 
-LIFECYCLE_LABELS = {"objections": "异议", "repairs": "信用修复申请", "commitments": "信用承诺"}
+LIFECYCLE_LABELS = {
+    "objections": "异议",
+    "repairs": "信用修复申请",
+    "commitments": "信用承诺",
+    "evaluations": "信用评价批次",
+    "inspections": "双随机抽查任务",
+}
 
 
 def summary_line(s: DemoSummary) -> str:
@@ -58,7 +64,8 @@ def summary_line(s: DemoSummary) -> str:
         line += f"未生成许可、处罚记录：{s.records_skipped}；"
     if s.lifecycle is not None:
         c = s.lifecycle
-        line += f"异议 {c.objections} 件、信用修复申请 {c.repairs} 件、信用承诺 {c.commitments} 件；"
+        line += f"异议 {c.objections} 件、信用修复申请 {c.repairs} 件、信用承诺 {c.commitments} 件、"
+        line += f"信用评价批次 {c.evaluations} 个、双随机抽查任务 {c.inspections} 项；"
         line += "".join(f"未生成{LIFECYCLE_LABELS[k]}：{why}；" for k, why in c.skipped.items())
     return line + f"用时 {s.seconds:.1f} 秒"
 

@@ -10,9 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong.auth.context import system_context
+from xinyong.commands.operator import operator_context
 from xinyong.db.session import session_scope
 from xinyong.errors import XinyongError
-from xinyong.subjects import queries, service
+from xinyong.evaluation.service import model_for_subject, subject_by_ref
+from xinyong.subjects import industry_service, queries, service
+from xinyong.subjects.industries import load_industries
 
 app = typer.Typer(help="信用主体库 (subject registry)", no_args_is_help=True)
 
@@ -88,3 +91,21 @@ def recheck_codes() -> None:
     with session_scope() as session:
         n = service.recheck_codes(system_context(session, f"cli:{getpass.getuser()}"))
     typer.echo(f"重新校验完成，{n} 个主体的校验结果有变化")
+
+
+@app.command("set-industry")
+def set_industry(
+    subject: str = typer.Argument(..., help="主体编号或统一社会信用代码"),
+    industry: str | None = typer.Argument(None, help="行业代码（rules/industries.yaml），如 construction"),
+    clear: bool = typer.Option(False, "--clear", help="清除主体的行业"),
+) -> None:
+    """Set a subject's industry, which selects its industry evaluation model (audited)."""
+    if (industry is None) == (not clear):
+        typer.echo("错误: 请给出行业代码，或使用 --clear 清除行业（二者择一）", err=True)
+        raise typer.Exit(2)
+    with operator_context() as ctx:
+        found = subject_by_ref(ctx, subject)
+        changed = industry_service.set_industry(ctx, found.id, industry)
+        label = load_industries().label(changed.industry)
+        model = model_for_subject(changed)
+    typer.echo(f"已设置: 主体 {changed.id} {changed.name} 行业 {label}（评价模型 {model}）")

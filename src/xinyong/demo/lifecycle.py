@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from xinyong.auth.context import Context
 from xinyong.demo.lifecycle_commitments import plant_commitments
+from xinyong.demo.lifecycle_evaluations import plant_evaluations
+from xinyong.demo.lifecycle_inspections import plant_inspections
 from xinyong.demo.lifecycle_objections import plant_objections
 from xinyong.demo.lifecycle_repairs import plant_repairs
 from xinyong.errors import XinyongError
@@ -33,6 +35,8 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("objections", lambda: len(plant_objections(ctx, seed=seed).states)),
         ("repairs", lambda: plant_repairs(ctx).total),
         ("commitments", lambda: sum(plant_commitments(ctx, seed=seed).signed.values())),
+        ("evaluations", lambda: len(plant_evaluations(ctx, seed).runs)),
+        ("inspections", lambda: plant_inspections(ctx, seed=seed).tasks),
     )
     for name, plant in steps:
         savepoint = session.begin_nested()

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xinyong.catalog.items import load_catalog
 from xinyong.rules.loader import RULES_DIR
+from xinyong.subjects.industries import check_industry
 
 MODELS_DIR: Path = RULES_DIR / "evaluation"
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
@@ -165,11 +166,42 @@ class GradeBand(Strict):
 
 
 class AppliesTo(Strict):
-    """Which subjects the model evaluates. ``industries`` is documentary until the registry holds an industry
-    attribute: today the model covers the ``subject_kinds``."""
+    """Which subjects the model evaluates: those of ``subject_kinds`` and, when ``industries`` (keys of
+    ``rules/industries.yaml``, checked at load) is not empty, whose ``industry`` is one of them."""
 
     subject_kinds: tuple[Literal["legal_person", "unincorporated_org", "individual_business", "natural_person"], ...]
     industries: tuple[str, ...] = ()
+
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            check_industry(key)  # ValueError naming the known keys
+        if len(set(value)) != len(value):
+            raise ValueError(f"行业重复：{list(value)}")
+        return value
+
+    def covers(self, kind: str, industry: str | None) -> bool:
+        """Whether a subject of ``kind`` and ``industry`` is evaluated by the model."""
+        return kind in self.subject_kinds and (not self.industries or industry in self.industries)
+
+
+class Validation(Strict):
+    """Parameters of the scorecard validation report (``evaluation.validation``): a subject is "bad" after a
+    month-end when a record of ``bad_items`` (any severity) is decided against it within ``horizon_months``."""
+
+    horizon_months: int = Field(ge=1, le=60)
+    bad_items: tuple[str, ...] = Field(min_length=1)
+    source: str = Field(min_length=4)
+
+    @field_validator("bad_items")
+    @classmethod
+    def _items(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        items = load_catalog().items
+        unknown = [v for v in value if v not in items]
+        if unknown:
+            raise ValueError(f"目录中没有数据项 {unknown}（可用：{'、'.join(sorted(items))}）")
+        return value
 
 
 class EvaluationModel(Strict):
@@ -188,6 +220,7 @@ class EvaluationModel(Strict):
     grades: tuple[GradeBand, ...]
     grades_source: str
     calibration: str = ""
+    validation: Validation
 
     @model_validator(mode="after")
     def _consistent(self) -> EvaluationModel:
@@ -275,3 +308,15 @@ def load_model(name: str, directory: Path = MODELS_DIR) -> EvaluationModel:
     if name not in model_names(directory):
         raise ModelError(f"没有评价模型 {name!r}（可用：{'、'.join(model_names(directory))}）")
     return read_model(directory / f"{name}.yaml")
+
+
+def industry_models(directory: Path = MODELS_DIR) -> dict[str, str]:
+    """Industry key → the name of the model that lists it in ``applies_to.industries``; ``ModelError`` when two
+    models claim the same industry (which one explains a subject would be ambiguous)."""
+    found: dict[str, str] = {}
+    for name in model_names(directory):
+        for key in load_model(name, directory).applies_to.industries:
+            if key in found:
+                raise ModelError(f"行业 {key} 同时出现在评价模型 {found[key]} 与 {name} 中，每个行业只能有一个行业模型")
+            found[key] = name
+    return found

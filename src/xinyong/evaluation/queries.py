@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Numeric,
     Select,
     case,
@@ -143,6 +144,26 @@ def grade_expr(model: EvaluationModel, score: ColumnElement[float]) -> ColumnEle
     return case(*whens, else_=literal(model.grades[-1].grade))
 
 
+def coverage(model: EvaluationModel) -> list[ColumnElement[bool]]:
+    """SQL conditions on ``Subject``: the subjects the model covers (its kinds and, if listed, its industries)."""
+    conditions: list[ColumnElement[bool]] = [Subject.kind.in_(model.applies_to.subject_kinds)]
+    if model.applies_to.industries:
+        conditions.append(Subject.industry.in_(model.applies_to.industries))
+    return conditions
+
+
+def _scored(model: EvaluationModel, totals: FromClause, dialect: str) -> Select:  # type: ignore[type-arg]
+    """Per covered subject: ``subject_id``, ``score``, ``grade`` from ``totals`` (``subject_id``, ``total``)."""
+    scored = (
+        select(Subject.id.label("subject_id"), score_expr(model, totals.c.total, dialect).label("score"))
+        .select_from(Subject)
+        .outerjoin(totals, totals.c.subject_id == Subject.id)
+        .where(*coverage(model))
+        .subquery("scored")
+    )
+    return select(scored.c.subject_id, scored.c.score, grade_expr(model, scored.c.score).label("grade"))
+
+
 def results_select(model: EvaluationModel, run_id: int, dialect: str) -> Select:  # type: ignore[type-arg]
     """Per subject the model covers: ``run_id``, ``subject_id``, ``score``, ``grade`` (from the run's indicators)."""
     totals = (
@@ -151,16 +172,20 @@ def results_select(model: EvaluationModel, run_id: int, dialect: str) -> Select:
         .group_by(EvaluationIndicator.subject_id)
         .subquery("totals")
     )
-    scored = (
-        select(Subject.id.label("subject_id"), score_expr(model, totals.c.total, dialect).label("score"))
-        .select_from(Subject)
-        .outerjoin(totals, totals.c.subject_id == Subject.id)
-        .where(Subject.kind.in_(model.applies_to.subject_kinds))
-        .subquery("scored")
+    scored = _scored(model, totals, dialect).subquery("graded")
+    return select(literal(run_id).label("run_id"), scored.c.subject_id, scored.c.score, scored.c.grade)
+
+
+def grades_select(model: EvaluationModel, as_of: date, dialect: str) -> Select:  # type: ignore[type-arg]
+    """Per subject the model covers: ``subject_id``, ``score``, ``grade`` as of ``as_of``, computed transiently
+    (nothing stored) by the same statements a run uses: the indicators summed, then scored and graded."""
+    rows = indicators_union(model, as_of, dialect).subquery("rows")
+    totals = (
+        select(rows.c.subject_id, func.sum(rows.c.weighted).label("total"))
+        .group_by(rows.c.subject_id)
+        .subquery("totals")
     )
-    return select(
-        literal(run_id).label("run_id"), scored.c.subject_id, scored.c.score, grade_expr(model, scored.c.score)
-    )
+    return _scored(model, totals, dialect)
 
 
 def score_of(session: Session, model: EvaluationModel, total: float) -> tuple[float, str]:

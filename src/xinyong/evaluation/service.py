@@ -7,9 +7,10 @@
 expired, pending and unpublished records do not. Results are stored with the model version and ``as_of``;
 evaluating the same ``as_of`` again on unchanged data gives the same scores.
 
-The model is chosen by name (default ``general``). Industry models (construction, off-campus training,
-fire-safety service) are selected by name too: the registry holds no industry attribute yet, so each covers
-the subject kinds its file lists.
+The model is chosen by name (default ``general``, which covers every enterprise kind). An industry model
+(construction, off-campus training, fire-safety service) covers the subjects whose ``industry`` it lists in
+``applies_to.industries``; ``run_all`` runs the general model and every industry model. A subject is explained
+(and its history shown) under ``model_for_subject``: its industry's model, else the general one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from xinyong.auth.permissions import require
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation import queries
 from xinyong.evaluation.models import EvaluationIndicator, EvaluationResult, EvaluationRun
-from xinyong.evaluation.models_yaml import GRADES, EvaluationModel, ModelError, load_model
+from xinyong.evaluation.models_yaml import (
+    GRADES,
+    EvaluationModel,
+    ModelError,
+    industry_models,
+    load_model,
+    model_names,
+)
 from xinyong.evaluation.schemas import (
     DimensionScore,
     Distribution,
@@ -38,6 +46,7 @@ from xinyong.evaluation.schemas import (
     RunSummary,
 )
 from xinyong.records.publication import check_as_of
+from xinyong.subjects.industries import load_industries
 from xinyong.subjects.models import Subject
 from xinyong.subjects.public import parse_uscc
 from xinyong.subjects.queries import subject_or_404, subjects_by_uscc
@@ -134,6 +143,26 @@ def run_evaluation(ctx: Context, as_of: date, model: str | EvaluationModel | Non
     return summary(run)
 
 
+def run_all(ctx: Context, as_of: date) -> list[RunSummary]:
+    """Run the general model, then every industry model (by name), as of ``as_of``: one stored run each."""
+    require(ctx, "evaluation.run")
+    return [run_evaluation(ctx, as_of, name) for name in (DEFAULT_MODEL, *industry_model_names())]
+
+
+def industry_model_names() -> list[str]:
+    """The models that select their subjects by industry, by name."""
+    return [name for name in model_names() if load_model(name).applies_to.industries]
+
+
+def model_for_subject(subject: Subject) -> str:
+    """The name of the model a subject is explained by: the model of its industry when one covers its kind,
+    else the general model."""
+    name = industry_models().get(subject.industry or "")
+    if name and load_model(name).applies_to.covers(subject.kind, subject.industry):
+        return name
+    return DEFAULT_MODEL
+
+
 # --------------------------------------------------------------------------------------------- reads
 def list_runs(ctx: Context, model: str | None = None, limit: int = 20) -> list[RunSummary]:
     """The latest runs (newest first), optionally of one model."""
@@ -202,10 +231,13 @@ def explain(
     each indicator. Computed by the batch's own SQL restricted to the subject, so it equals a run's result."""
     require(ctx, "evaluation.read")
     day = check_as_of(ctx, as_of)
-    spec = model_or_422(model)
     subject = subject_or_404(ctx.session, subject_id)
+    spec = model_or_422(model or model_for_subject(subject))
     if subject.kind not in spec.applies_to.subject_kinds:
         raise InvalidInput(f"评价模型“{spec.label}”不适用于该类主体", field="subject_id")
+    if not spec.applies_to.covers(subject.kind, subject.industry):
+        industry = load_industries().label(subject.industry)
+        raise InvalidInput(f"评价模型“{spec.label}”不适用于该主体的行业（{industry}）", field="model")
     session = ctx.session
     dialect = session.get_bind().dialect.name
     rows = {r.indicator: r for r in session.execute(queries.indicators_union(spec, day, dialect, subject.id))}
@@ -260,21 +292,23 @@ def explain(
         grade=grade,
         grade_label=spec.grade_label(grade),
         dimensions=dimensions,
+        industry=subject.industry,
+        industry_label=load_industries().label(subject.industry),
+        industry_model=model_for_subject(subject),
     )
 
 
 def history(ctx: Context, subject_id: int, model: str | None = None) -> list[HistoryEntry]:
-    """The subject's grades in the stored runs, by evaluation day then run (oldest first)."""
+    """The subject's grades in the stored runs of ``model`` (default ``model_for_subject``), by evaluation day
+    then run (oldest first)."""
     require(ctx, "evaluation.read")
-    subject_or_404(ctx.session, subject_id)
+    subject = subject_or_404(ctx.session, subject_id)
     stmt = (
         select(EvaluationRun, EvaluationResult.score, EvaluationResult.grade)
         .join(EvaluationResult, EvaluationResult.run_id == EvaluationRun.id)
-        .where(EvaluationResult.subject_id == subject_id)
+        .where(EvaluationResult.subject_id == subject_id, EvaluationRun.model == (model or model_for_subject(subject)))
         .order_by(EvaluationRun.as_of, EvaluationRun.id)
     )
-    if model:
-        stmt = stmt.where(EvaluationRun.model == model)
     return [
         HistoryEntry(
             run_id=run.id, model=run.model, version=run.model_version, as_of=run.as_of, score=score, grade=grade

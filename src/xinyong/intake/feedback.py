@@ -56,6 +56,7 @@ CHANNEL_LABELS = {
     "demo": "演示数据",
     "objection": "异议更正",
     "commitment": "违背承诺记录",
+    "inspection": "双随机抽查结果",
 }
 _TRAILING_MARKS = ("（必填）", "(必填)", "*")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as xinyong.auth.audit.csv_safe

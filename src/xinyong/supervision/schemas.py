@@ -157,6 +157,9 @@ class DrawOut(BaseModel):
     candidates_by_grade: dict[str, int]
     drawn_by_grade: dict[str, int]
     tasks: list[dict[str, object]] = Field(description="position, subject_id, uscc, grade, inspectors")
+    evaluation_run_id: int | None = Field(
+        default=None, description="评价批次；无批次时按评价规则即时计算等级（不保存）"
+    )
 
 
 class VerifyOut(BaseModel):

@@ -18,6 +18,7 @@ from xinyong.web.api import (
     commitments,
     evaluation,
     health,
+    inspections,
     intake,
     lifecycle,
     notifications,
@@ -34,6 +35,7 @@ from xinyong.web.pages import audit as audit_pages
 from xinyong.web.pages import catalog as catalog_pages
 from xinyong.web.pages import commitments as commitment_pages
 from xinyong.web.pages import evaluation as evaluation_pages
+from xinyong.web.pages import inspections as inspection_pages
 from xinyong.web.pages import intake as intake_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
 from xinyong.web.pages import notifications as notification_pages
@@ -83,6 +85,7 @@ def create_app() -> FastAPI:
         commitments,
         notifications,
         evaluation,
+        inspections,
     ):
         app.include_router(module.router)
     for module in (
@@ -99,6 +102,7 @@ def create_app() -> FastAPI:
         commitment_pages,
         notification_pages,
         evaluation_pages,
+        inspection_pages,
     ):
         app.include_router(module.router)
 

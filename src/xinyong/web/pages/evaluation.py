@@ -1,5 +1,7 @@
-"""Pages ``/evaluation`` (the grade distribution of the latest run, or of ``run_id``, with a chart) and
-``/evaluation/subject`` (a subject's score explained by dimension, indicator and record, and its grade history).
+"""Pages ``/evaluation`` (the grade distribution of the latest run, or of ``run_id``, with a chart),
+``/evaluation/subject`` (a subject's score explained by dimension, indicator and record, and its grade history;
+by default under the model of its industry, the general model on request) and ``/evaluation/validation`` (the
+scorecard validation report: grade stability and bad rate by grade, as tables with CSS bars).
 
 Only GET (nothing changes but the audit log), so no CSRF token. Anonymous visitors are sent to the login page;
 roles without ``evaluation.read`` get 403 from the service. The chart is drawn by ``static/js/evaluation.js``
@@ -18,8 +20,10 @@ from starlette.responses import Response
 from xinyong.auth.context import Context
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation import service
-from xinyong.evaluation.models_yaml import load_model, model_names
-from xinyong.evaluation.schemas import Distribution, Explanation, HistoryEntry
+from xinyong.evaluation.models_yaml import GRADES, load_model, model_names
+from xinyong.evaluation.schemas import Distribution, Explanation, HistoryEntry, ValidationReport
+from xinyong.evaluation.validation import MAX_HORIZON, last_month_ends, validate_model
+from xinyong.evaluation.validation_markdown import percent
 from xinyong.web.deps import require_login
 from xinyong.web.templating import render
 
@@ -73,7 +77,8 @@ def subject_page(
     as_of: Annotated[date | None, Query()] = None,
     model: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    """A subject (by USCC or id) explained as of a day under a model, with its grade history."""
+    """A subject (by USCC or id) explained as of a day under a model (default: its industry's), with its grade
+    history under that model."""
     error: str | None = None
     status = 200
     shown: Explanation | None = None
@@ -91,9 +96,55 @@ def subject_page(
         "as_of": (as_of or ctx.today).isoformat(),
         "model": model,
         "models": _models(),
+        "model_labels": dict(_models()),
         "shown": shown,
         "history": entries,
         "severities": SEVERITY_LABELS,
         "error": error,
     }
     return render(request, "evaluation_subject.html", context, status_code=status)
+
+
+def _bars(report: ValidationReport) -> list[dict[str, object]]:
+    """The pooled bad rate of each grade as a bar width (percent of the highest rate)."""
+    top = max((p.bad_rate or 0.0 for p in report.pooled), default=0.0)
+    return [
+        {"grade": p, "width": round((p.bad_rate or 0.0) / top * 100, 1) if top else 0.0, "rate": percent(p.bad_rate)}
+        for p in report.pooled
+    ]
+
+
+@router.get("/evaluation/validation")
+def validation_page(
+    request: Request,
+    ctx: Login,
+    model: Annotated[str, Query(max_length=40)] = "",
+    from_month: Annotated[str, Query(alias="from", max_length=7)] = "",
+    to_month: Annotated[str, Query(alias="to", max_length=7)] = "",
+    horizon: Annotated[int | None, Query(ge=1, le=MAX_HORIZON)] = None,
+) -> Response:
+    """The validation report of a model over a range of months (default: the last 12 month-ends)."""
+    ends = last_month_ends(ctx.today)
+    first = from_month.strip() or f"{ends[0].year:04d}-{ends[0].month:02d}"
+    last = to_month.strip() or f"{ends[-1].year:04d}-{ends[-1].month:02d}"
+    error: str | None = None
+    status = 200
+    report: ValidationReport | None = None
+    try:
+        report = validate_model(ctx, model or None, first, last, horizon)
+    except (InvalidInput, NotFound) as exc:
+        error, status = exc.message, exc.status
+    context = {
+        "nav": "evaluation",
+        "model": model or service.DEFAULT_MODEL,
+        "models": _models(),
+        "from_month": first,
+        "to_month": last,
+        "horizon": horizon or "",
+        "report": report,
+        "bars": _bars(report) if report else [],
+        "grades": GRADES,
+        "percent": percent,
+        "error": error,
+    }
+    return render(request, "evaluation_validation.html", context, status_code=status)
