@@ -10,7 +10,7 @@ from datetime import date
 from html import unescape
 
 from fastapi.testclient import TestClient
-from principals import add_account, login_headers
+from principals import add_account, form_token, login_headers
 from sqlalchemy.orm import Session
 
 from factories import company, uscc
@@ -143,3 +143,36 @@ def test_validation_report_api_and_page(
     assert wrong.status_code == 422 and "起始月份不能晚于截止月份" in wrong.text
     public = api.get("/evaluation/validation", follow_redirects=False)
     assert public.status_code in (303, 401)
+
+
+def test_regulator_runs_the_evaluation_from_the_page(
+    api: TestClient, db: Session, ctx: Context, departments: tuple[Department, Department]
+) -> None:
+    setup(ctx, departments)
+    regulator = login_headers(db, add_account(db, "e_regulator_page", "regulator"))
+    page = api.get("/evaluation", headers=regulator)
+    assert "运行评价" in page.text
+    token = form_token(page.text)
+    ran = api.post(
+        "/evaluation/run",
+        headers=regulator,
+        data={"as_of": "2026-11-27", "model": "general", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert ran.status_code == 303
+    shown = api.get(ran.headers["location"], headers=regulator)
+    assert "较高风险" in shown.text and "参评主体 2 户" in shown.text
+    bad = api.post("/evaluation/run", headers=regulator, data={"as_of": "昨天", "csrf_token": token})
+    assert bad.status_code == 422 and "请填写评价基准日" in bad.text
+    cookie_only = {"Cookie": regulator["Cookie"]}
+    no_token = api.post("/evaluation/run", headers=cookie_only, data={"as_of": "2026-11-27"}, follow_redirects=False)
+    assert no_token.status_code == 403
+    officer = login_headers(
+        db, add_account(db, "e_officer_page", "department_officer", department_id=departments[0].id)
+    )
+    officer_page = api.get("/evaluation", headers=officer)
+    assert "运行评价" not in officer_page.text
+    denied = api.post(
+        "/evaluation/run", headers=officer, data={"as_of": "2026-11-27", "csrf_token": form_token(officer_page.text)}
+    )
+    assert denied.status_code == 403

@@ -65,12 +65,18 @@ def test_regulator_evaluates_plans_draws_publishes_and_a_colleague_verifies(
     session = login_headers(db, wang)
     me = {"Cookie": session["Cookie"]}
 
-    # 1. The monthly evaluation (the session's CSRF token, as the platform's pages send it).
-    ran = api.post("/api/v1/evaluation/runs", headers=session, json={"as_of": TODAY.isoformat()})
-    assert ran.status_code == 200, ran.text
-    assert ran.json()["grades"] == {"A": 10, "B": 0, "C": 1, "D": 0}
-    home = api.get("/evaluation", headers=me)
+    # 1. The monthly evaluation, from the evaluation page's form.
+    start = api.get("/evaluation", headers=me)
+    ran = api.post(
+        "/evaluation/run",
+        headers=me,
+        data={"as_of": TODAY.isoformat(), "model": "general", "csrf_token": form_token(start.text)},
+        follow_redirects=False,
+    )
+    assert ran.status_code == 303, ran.text
+    home = api.get(ran.headers["location"], headers=me)
     assert home.status_code == 200 and 'class="grade-bar grade-C"' in home.text and "较高风险" in home.text
+    assert "参评主体 11 户" in home.text
 
     # 2. Why is the firm graded C? The serious penalty, with its points.
     why = api.get("/evaluation/subject", headers=me, params={"q": uscc(611), "as_of": TODAY.isoformat()})

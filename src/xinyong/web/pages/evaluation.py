@@ -3,7 +3,9 @@
 by default under the model of its industry, the general model on request) and ``/evaluation/validation`` (the
 scorecard validation report: grade stability and bad rate by grade, as tables with CSS bars).
 
-Only GET (nothing changes but the audit log), so no CSRF token. Anonymous visitors are sent to the login page;
+``POST /evaluation/run`` (CSRF-protected, ``evaluation.run``: the credit office and regulators) runs the monthly
+evaluation of one model, or of every model, and shows the distribution of the run. The other pages are GET
+(nothing changes but the audit log). Anonymous visitors are sent to the login page;
 roles without ``evaluation.read`` get 403 from the service. The chart is drawn by ``static/js/evaluation.js``
 from the JSON in the container's ``data-chart`` attribute (no inline script: CSP).
 """
@@ -14,22 +16,26 @@ import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from xinyong.auth.context import Context
+from xinyong.auth.permissions import allowed
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation import service
 from xinyong.evaluation.models_yaml import GRADES, load_model, model_names
 from xinyong.evaluation.schemas import Distribution, Explanation, HistoryEntry, ValidationReport
 from xinyong.evaluation.validation import MAX_HORIZON, last_month_ends, validate_model
 from xinyong.evaluation.validation_markdown import percent
+from xinyong.web import csrf
 from xinyong.web.deps import require_login
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Login = Annotated[Context, Depends(require_login)]
 SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
+ALL_MODELS = "all"
 
 
 def _models() -> list[tuple[str, str]]:
@@ -41,8 +47,12 @@ def distribution_page(
     request: Request, ctx: Login, run_id: Annotated[int | None, Query(ge=1, le=2**62)] = None
 ) -> Response:
     """The grade distribution of a run (default: the latest) as a table and a bar chart."""
-    error: str | None = None
-    status = 200
+    return _distribution(request, ctx, run_id)
+
+
+def _distribution(
+    request: Request, ctx: Context, run_id: int | None, error: str | None = None, status: int = 200
+) -> Response:
     dist: Distribution | None = None
     try:
         chosen = run_id or (latest.run_id if (latest := service.latest_run(ctx)) else None)
@@ -65,8 +75,33 @@ def distribution_page(
         "error": error,
         "today": ctx.today.isoformat(),
         "models": _models(),
+        "may_run": allowed(ctx.role, "evaluation.run"),
     }
     return render(request, "evaluation_distribution.html", context, status_code=status)
+
+
+@router.post("/evaluation/run", dependencies=[Depends(csrf.csrf_protect)])
+def run_page(
+    request: Request,
+    ctx: Login,
+    as_of: Annotated[str, Form(max_length=20)] = "",
+    model: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Run the evaluation of ``model`` (or of every model: ``all``) as of the day, then show its distribution."""
+    try:
+        try:
+            day = date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise InvalidInput("请填写评价基准日（YYYY-MM-DD）", field="as_of") from None
+        with ctx.session.begin_nested():
+            if model == ALL_MODELS:
+                runs = service.run_all(ctx, day)
+                shown = runs[0]
+            else:
+                shown = service.run_evaluation(ctx, day, model or None)
+    except (InvalidInput, NotFound) as exc:
+        return _distribution(request, ctx, None, exc.message, exc.status)
+    return RedirectResponse(f"/evaluation?run_id={shown.run_id}", status_code=303)
 
 
 @router.get("/evaluation/subject")
