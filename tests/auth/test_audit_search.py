@@ -220,7 +220,9 @@ def test_export_jsonl_round_trips_and_is_audited(ctx: Context) -> None:
     auditor = as_role(ctx, "auditor", "account:auditor")
     lines = audit.export_events(auditor, "jsonl", actor="account:li")
     # recorded when the export is asked for, before the first line is read
-    logged = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
+    logged = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "audit.export").order_by(AuditEvent.id)
+    ).one()
     assert logged.detail == {"format": "jsonl", "filters": {"actor": "account:li"}}
     rows = [json.loads(line) for line in lines]
     assert [r["id"] for r in rows] == [events[2].id, events[3].id]
@@ -246,7 +248,9 @@ def test_verify_is_audited_and_reports_tampering(ctx: Context) -> None:
     ctx.session.expire_all()
     report = audit.verify(auditor)
     assert not report.ok and report.first_bad_id == events[1].id
-    checks = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.verify")).all()
+    checks = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "audit.verify").order_by(AuditEvent.id)
+    ).all()
     assert [c.outcome for c in checks] == ["ok", "failed"]
     assert checks[-1].detail["first_bad_id"] == events[1].id
     with pytest.raises(PermissionDenied):
@@ -332,7 +336,7 @@ def test_api_export_streams_csv_and_jsonl(web: TestClient, ctx: Context, db: Ses
     assert j.headers["content-type"].startswith("application/x-ndjson")
     assert [json.loads(line)["action"] for line in j.text.splitlines()] == ["read.subject", "read_subject_x"]
     assert web.get("/api/v1/audit/export", params={"format": "xml"}).status_code == 422
-    exports = db.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export")).all()
+    exports = db.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export").order_by(AuditEvent.id)).all()
     assert [e.detail["format"] for e in exports] == ["csv", "jsonl"]
 
 

@@ -85,7 +85,9 @@ def test_rotation_moves_everything_to_the_new_keys(ctx: Context, pii_keys) -> No
     with pytest.raises(InvalidToken):
         Fernet(KEY_OLD.encode()).decrypt(account.phone_cipher.encode())  # type: ignore[union-attr]
 
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.rotate")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "pii.rotate").order_by(AuditEvent.id)
+    ).one()
     assert event.outcome == "ok" and event.detail == {"subjects": 3, "accounts": 1, "records": 0, "objections": 0}
     for ric in RICS:
         assert ric not in str(event.detail)
@@ -105,7 +107,9 @@ def test_unreadable_values_are_reported_not_lost(ctx: Context, pii_keys) -> None
     pii_keys(KEY_NEW)  # forgot XINYONG_PII_OLD_KEYS
     report = rotate_pii(ctx)
     assert not report.ok and report.subjects == 0 and report.bad_subjects == tuple(p.id for p in people)
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.rotate")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "pii.rotate").order_by(AuditEvent.id)
+    ).one()
     assert event.outcome == "partial" and event.detail["bad_subjects"] == [p.id for p in people]
     pii_keys(KEY_NEW, old=KEY_OLD)  # fix the configuration and run again
     assert rotate_pii(ctx).ok

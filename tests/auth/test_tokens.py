@@ -43,7 +43,7 @@ def test_token_is_shown_once_and_stored_hashed(db: Session, departments: tuple[D
     assert all(raw not in str(v) and raw[len(TOKEN_PREFIX) + 9 :] not in str(v) for v in stored.values())
     found = resolve_token(db, raw, admin.at)
     assert found is not None and found.id == token.id
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "tokens.create")).one()
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "tokens.create").order_by(AuditEvent.id)).one()
     assert event.target_id == str(token.id) and event.actor == "test:credit_office_admin"
     assert raw not in str(event.detail) and event.detail["scopes"] == ["subjects.read", "tokens.read"]
 
@@ -149,7 +149,7 @@ def test_revoked_token_stops_resolving(db: Session, departments: tuple[Departmen
     assert resolve_token(db, raw, admin.at) is None
     with pytest.raises(Conflict):
         tokens.revoke_token(admin, token.id, "再次吊销")
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "tokens.revoke")).one()
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "tokens.revoke").order_by(AuditEvent.id)).one()
     assert event.detail == {"prefix": token.prefix, "reason": "疑似泄露"}
 
 

@@ -55,7 +55,9 @@ def test_create_admin_from_stdin(cli_db: str) -> None:
     assert PASSWORD not in account.password_hash
     engine = make_engine(cli_db)
     with Session(engine) as session:
-        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.create")).one()
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "account.create").order_by(AuditEvent.id)
+        ).one()
         assert event.role == "system" and event.actor.startswith("cli:") and PASSWORD not in str(event.detail)
     engine.dispose()
 

@@ -302,7 +302,7 @@ def test_load_goes_through_the_intake_pipeline(ctx: Context, loaded: DemoSummary
     rejected_docs = set(s.scalars(select(IntakeRejectedRow.doc_no)))
     assert rejected_docs == {d.doc_no for d in truth.decisions if d.fate == "bad"}
     # one audit event for the records (with the truth), one per batch from intake
-    events = s.scalars(select(AuditEvent).where(AuditEvent.action == "demo.records")).all()
+    events = s.scalars(select(AuditEvent).where(AuditEvent.action == "demo.records").order_by(AuditEvent.id)).all()
     assert len(events) == 1 and events[0].detail["seed"] == 2021
     assert events[0].detail["expected"]["penalty"]["late"] == truth.counts("penalty")["late"]
     assert s.scalar(select(func.count()).where(AuditEvent.action == "intake.submit")) == len(truth.batches())

@@ -88,7 +88,9 @@ def test_hefeng_found_by_search(ctx: Context, loaded: DemoSummary) -> None:
 
 
 def test_one_audit_event_for_the_load(ctx: Context, loaded: DemoSummary) -> None:
-    events = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "demo.load")).all()
+    events = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "demo.load").order_by(AuditEvent.id)
+    ).all()
     assert len(events) == 1
     assert events[0].detail["seed"] == 2021 and events[0].detail["subjects"] == N
     assert events[0].detail["planted_erroneous"] == 1

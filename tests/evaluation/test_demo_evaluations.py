@@ -28,7 +28,9 @@ def test_the_demo_assigns_industries_and_runs_monthly_evaluations(ctx: Context) 
     assert industries["construction"] > 0 and industries["fire_safety_service"] > 0
     named = db.scalars(select(Subject.name).where(Subject.industry == "construction")).all()
     assert all("建筑工程" in n or "装饰工程" in n for n in named)
-    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "subject.assign_industries")).all()
+    [event] = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject.assign_industries").order_by(AuditEvent.id)
+    ).all()
     assert event.detail["assigned"] == {k: industries.get(k, 0) for k in event.detail["assigned"]}
     runs = db.execute(select(EvaluationRun.model, EvaluationRun.as_of).order_by(EvaluationRun.id)).all()
     general = [day for model, day in runs if model == "general"]

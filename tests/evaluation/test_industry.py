@@ -172,7 +172,9 @@ def test_bulk_assignment_by_rules_is_one_audited_update(
     industries = {s.id: s.industry for s in ctx.session.scalars(select(Subject))}
     assert (industries[builder.id], industries[decorator.id]) == ("construction", "construction")
     assert (industries[school.id], industries[kept.id]) == ("off_campus_training", "internet")
-    [event] = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "subject.assign_industries")).all()
+    [event] = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject.assign_industries").order_by(AuditEvent.id)
+    ).all()
     assert event.detail["assigned"]["construction"] == 2 and len(event.detail["rules"]) == 3
     with pytest.raises(InvalidInput):
         assign_industries_bulk(ctx, [IndustryRule("construction", name_contains=("x",)), IndustryRule("nope", ("y",))])

@@ -103,7 +103,9 @@ def test_scores_by_hand(ctx: Context, firms: dict[str, Subject]) -> None:
         .order_by(EvaluationIndicator.indicator)
     ).all()
     assert [tuple(r) for r in capped] == [("licences_held", 7, 7.0, 5.0), ("penalty_serious", 3, -90.0, -60.0)]
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "evaluation.run")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "evaluation.run").order_by(AuditEvent.id)
+    ).one()
     assert event.target_id == str(run.run_id) and event.detail["subjects"] == 10
 
 

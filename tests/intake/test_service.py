@@ -411,7 +411,9 @@ def test_too_large_file_is_a_file_problem(ctx: Context, dept: Department, monkey
 def test_one_audit_event_per_batch_without_personal_data(ctx: Context, dept: Department) -> None:
     number = ric("19850312", "123")
     summary = service.submit_rows(ctx, "penalty", dept.id, [penalty(51), person(52, number)])
-    [event] = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "intake.submit")).all()
+    [event] = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "intake.submit").order_by(AuditEvent.id)
+    ).all()
     assert (event.target_type, event.target_id, event.outcome) == ("intake_batch", str(summary.batch_id), "ok")
     assert event.detail["item"] == "penalty" and event.detail["accepted"] == 2 and event.detail["department"] == "scjgj"
     assert number not in json.dumps(event.detail, ensure_ascii=False) and "李四" not in json.dumps(event.detail)
@@ -422,7 +424,9 @@ def test_stored_summary_matches_the_returned_one(ctx: Context, dept: Department)
     returned = service.submit_rows(ctx, "penalty", dept.id, rows)
     stored = queries.batch_summary(ctx, returned.batch_id)
     assert stored == returned
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "read.intake_batch")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "read.intake_batch").order_by(AuditEvent.id)
+    ).one()
     assert event.target_id == str(returned.batch_id)
 
 

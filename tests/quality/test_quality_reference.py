@@ -49,7 +49,9 @@ def test_load_is_idempotent_and_audited(ctx: Context, db: Session, departments: 
     )
     assert (again.rows, again.added, again.unchanged) == (3, 1, 2)
     assert len(stored(db)) == 3 and stored(db)[0][3] == "2026年10月案件台账"  # nothing stored changes
-    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "quality.reference_upload")).all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "quality.reference_upload").order_by(AuditEvent.id)
+    ).all()
     assert [e.detail["added"] for e in events] == [2, 1] and events[0].target_id == "penalty:sfj"
     load_reference(ctx, "penalty", sfj.id, ROWS, list_name="重复上传")  # nothing new: no event
     assert db.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc())) == events[-1].id

@@ -349,5 +349,7 @@ def test_permissions_and_audit(db: Session, departments: tuple[Department, Depar
     officer = Context(session=db, actor="account:o", role="department_officer", department_id=sfj.id)
     card = scorecard(officer, OCT)  # the 通报 goes to every department: an officer sees all rows
     assert {d.code for d in card.departments} == {"scjgj", "sfj"}
-    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "read.quality_scorecard")).all()
+    [event] = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "read.quality_scorecard").order_by(AuditEvent.id)
+    ).all()
     assert event.target_id == OCT and event.actor == "account:o"

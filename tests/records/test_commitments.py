@@ -94,7 +94,7 @@ def test_subject_signs_every_type_with_its_rules(db: Session, firm: Subject, dep
     note = db.scalar(select(Notification).where(Notification.case_type == "commitment", Notification.case_id == row.id))
     assert note is not None and note.department_id == dept.id and note.kind == "received"
     assert [e.action for e in case_history(db, "commitment", row.id)] == ["sign"]
-    event = db.scalar(select(AuditEvent).where(AuditEvent.target_type == "commitment"))
+    event = db.scalar(select(AuditEvent).where(AuditEvent.target_type == "commitment").order_by(AuditEvent.id))
     assert event is not None and event.action == "commitments.sign" and event.detail["kind"] == kind
 
 
@@ -457,7 +457,7 @@ def test_department_feed_is_the_departments_own_list(
         cm.department_feed(office, status="lost")
     with pytest.raises(PermissionDenied):
         cm.department_feed(subject_ctx(db, firm))
-    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "read.commitment")).all()
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "read.commitment").order_by(AuditEvent.id)).all()
     assert len(reads) == 5
 
 

@@ -79,5 +79,7 @@ def test_marking_read_is_own_only_audited_and_idempotent(
     with pytest.raises(NotFound):
         notices.mark_read(subject, 2**70)
     assert queued["office"].read_at is None
-    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "notifications.mark_read")).all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "notifications.mark_read").order_by(AuditEvent.id)
+    ).all()
     assert [e.detail["first"] for e in events] == [True, False]

@@ -55,7 +55,7 @@ def test_the_department_revokes_and_the_record_leaves_the_public_pages(
     public = set(db.scalars(select(CreditRecord.id).where(public_condition(TODAY))))
     assert record.id not in public
     assert record.id in set(db.scalars(select(CreditRecord.id).where(public_condition(date(2026, 11, 19)))))
-    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "records.revoke")).all()
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "records.revoke").order_by(AuditEvent.id)).all()
     assert (event.target_id, event.detail["revoked_on"], event.detail["document"]) == (
         str(record.id),
         "2026-11-20",

@@ -211,7 +211,9 @@ def test_expire_publicity_adds_one_effect_per_expired_current_record(
     assert expire_publicity(ctx, TODAY) == 0  # idempotent
     assert expire_publicity(ctx, TODAY + timedelta(days=1)) == 0
     assert (db.scalar(select(func.count()).select_from(RecordEffect)) or 0) == existing + added + 1  # + repaired
-    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "records.expire_publicity")).all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "records.expire_publicity").order_by(AuditEvent.id)
+    ).all()
     assert [e.detail["added"] for e in events] == [added, 0, 0]
 
 

@@ -211,7 +211,7 @@ def test_an_id_number_in_data_is_still_masked(db: Session, departments: tuple[De
 
 
 def _reads(db: Session) -> list[AuditEvent]:
-    return list(db.scalars(select(AuditEvent).where(AuditEvent.action == "read.credit_record")))
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.action == "read.credit_record").order_by(AuditEvent.id)))
 
 
 def test_read_fields_audits_non_public_reads(

@@ -18,7 +18,9 @@ CODE_B = uscc(102, authority="1", org_type="1")
 def test_add_with_short_code_and_uscc_is_audited(ctx: Context) -> None:
     dept = departments.add_department(ctx, " scjgj ", " 广州市番禺区市场监督管理局 ", uscc=CODE_A.lower())
     assert (dept.code, dept.name, dept.uscc) == ("scjgj", "广州市番禺区市场监督管理局", CODE_A)
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "department.add")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "department.add").order_by(AuditEvent.id)
+    ).one()
     assert event.target_type == "department" and event.target_id == str(dept.id)
     assert event.detail["code"] == "scjgj" and event.detail["uscc"] == CODE_A and event.detail["warnings"] == []
 
@@ -63,7 +65,9 @@ def test_wrong_check_character_is_accepted_with_a_warning(ctx: Context) -> None:
     assert dept.uscc == wrong
     assert any("校验码" in w for w in departments.uscc_warnings(wrong))
     assert departments.uscc_warnings(CODE_A) == []
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "department.add")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "department.add").order_by(AuditEvent.id)
+    ).one()
     assert event.detail["warnings"] != []
 
 

@@ -20,7 +20,9 @@ def test_register_normalises_code_and_audits(ctx: Context) -> None:
     s = service.register_subject(ctx, SubjectIn(kind="legal_person", name="广州禾丰食品有限公司", uscc=messy))
     assert s.uscc == code
     assert s.uscc_problems == ""
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "subject.register")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject.register").order_by(AuditEvent.id)
+    ).one()
     assert event.target_id == str(s.id)
 
 
@@ -95,7 +97,9 @@ def test_correct_code_records_history(ctx: Context) -> None:
     assert s.uscc == good
     assert s.uscc_problems == ""
     assert ctx.session.scalars(select(CodeCorrection)).one().subject_id == s.id
-    event = ctx.session.scalars(select(AuditEvent).where(AuditEvent.action == "subject.correct_code")).one()
+    event = ctx.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject.correct_code").order_by(AuditEvent.id)
+    ).one()
     assert event.detail["old"] == bad
 
 

@@ -253,5 +253,7 @@ def test_preview_without_a_run_grades_transiently(ctx: Context, db: Session, dis
 
 def test_draw_leaves_an_audit_event(ctx: Context, db: Session, district: District) -> None:
     plan = drawn(ctx, district)
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "inspections.draw_plan")).one()
+    event = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "inspections.draw_plan").order_by(AuditEvent.id)
+    ).one()
     assert event.target_id == str(plan.id) and plan.candidates_hash in str(event.detail)

@@ -55,7 +55,7 @@ def test_without_authorisation_403_and_the_refusal_is_audited(
     r = api.get(f"/api/v1/bank/subjects/{HEFENG_USCC}", headers=bank)
     assert r.status_code == 403 and r.json()["error"] == "forbidden"
     assert "授权" in r.json()["message"]
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "bank.query")).one()
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "bank.query").order_by(AuditEvent.id)).one()
     assert (event.outcome, event.target_id, event.role) == ("denied", str(registry.hefeng.id), "bank")
     assert event.actor.startswith("token:") and event.detail["institution"] == BANK
 
@@ -83,7 +83,9 @@ def test_with_authorisation_200_then_revoked_403(
     revoke = api.post(f"/api/v1/authorisations/{grant['id']}/revoke", headers=owner(db, registry.hefeng.id))
     assert revoke.status_code == 200 and revoke.json()["revoked_at"]
     assert api.get(f"/api/v1/bank/subjects/{HEFENG_USCC}", headers=bank).status_code == 403
-    ok_event = db.scalars(select(AuditEvent).where(AuditEvent.action == "bank.query", AuditEvent.outcome == "ok")).one()
+    ok_event = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "bank.query", AuditEvent.outcome == "ok").order_by(AuditEvent.id)
+    ).one()
     assert ok_event.detail["authorisation_id"] == grant["id"]
     assert queries(db) == [("ok", str(registry.hefeng.id)), ("denied", str(registry.hefeng.id))]
 

@@ -246,7 +246,9 @@ def test_staff_list_history_and_reveal(
     office = headers(db, "credit_office_staff")
     clear = api.get(f"/api/v1/staff/records/{v2.id}", params={"reveal_identifiers": "true"}, headers=office).json()
     assert {f["key"]: f["value"] for f in clear["fields"]}["id_number"] == RIC and clear["identifiers_revealed"]
-    events = list(db.scalars(select(AuditEvent).where(AuditEvent.action == "read.credit_record")))
+    events = list(
+        db.scalars(select(AuditEvent).where(AuditEvent.action == "read.credit_record").order_by(AuditEvent.id))
+    )
     assert len(events) == 4  # two lists, two detail reads (the refused reveal wrote nothing)
     assert (
         sorted(e.actor.rsplit("_", 1)[0] for e in events)
