@@ -17,7 +17,6 @@ breach, the department feed and the overdue step of the daily job.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
@@ -28,11 +27,9 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import ROLES, PermissionDenied, require, require_department, require_own_subject
 from xinyong.catalog.items import load_catalog
 from xinyong.codes.normalize import normalize_code
-from xinyong.codes.uscc import PLACEHOLDER
 from xinyong.db.base import MAX_ID, fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.intake import load
-from xinyong.intake.service import submit_rows
 from xinyong.records import cases, status
 from xinyong.records.commitment_rules import CommitmentRules, CommitmentType, commitment_rules
 from xinyong.records.commitment_schemas import (
@@ -46,6 +43,7 @@ from xinyong.records.commitment_schemas import (
     PublicCommitment,
     PublicCommitmentPage,
 )
+from xinyong.records.generated import load_generated, subject_fields
 from xinyong.records.models import CaseEvent, Commitment, CreditRecord
 from xinyong.records.publication import (
     DEFAULT_LIMIT,
@@ -75,14 +73,6 @@ ACTION_LABELS: dict[str, str] = {
     "overdue": "核查逾期",
     "publish": "公示",
     "unpublish": "撤下公示",
-}
-# subject.kind → 主体类别 of the national templates (the breach record's subject_category)
-_CATEGORY = {
-    "legal_person": "法人及非法人组织",
-    "unincorporated_org": "法人及非法人组织",
-    "government_body": "法人及非法人组织",
-    "individual_business": "个体工商户",
-    "natural_person": "自然人",
 }
 
 
@@ -418,11 +408,7 @@ def _load_breach(ctx: Context, commitment: Commitment, facts: str, decided_on: d
     if department is None or subject is None:
         raise NotFound("承诺所涉部门或主体不存在", field="commitment_id")
     spec = commitment_rules().type(commitment.kind)
-    category = _CATEGORY.get(subject.kind, "法人及非法人组织")
-    row: dict[str, object] = {
-        "subject_name": subject.name,
-        "subject_category": category,
-        "legal_representative": subject.legal_representative or "",
+    row = subject_fields(subject, "违约记录", "subject") | {
         "commitment_no": str(commitment.id),
         "commitment_type": spec.label if spec else commitment.kind,
         "matter": commitment.matter,
@@ -431,37 +417,8 @@ def _load_breach(ctx: Context, commitment: Commitment, facts: str, decided_on: d
         "false_commitment": "是" if commitment.false_commitment else "否",
         "breach_facts": facts,
         "decided_on": decided_on.isoformat(),
-        "authority": department.name,
-        "source_department": department.name,
-        "source_department_uscc": department.uscc,
     }
-    if category == "自然人":
-        if not subject.ric_cipher:
-            raise Conflict("该自然人在主体库中没有身份证号码，无法生成违约记录，请先补充主体信息", field="subject")
-        row |= {"id_type": "身份证", "id_number": pii.decrypt(subject.ric_cipher)}
-    elif subject.uscc:
-        row["uscc"] = subject.uscc
-    elif subject.reg_no:
-        row |= {"uscc": PLACEHOLDER, "reg_no": subject.reg_no}
-    # The department's own context: intake checks the source department's code against the one registered.
-    acting = dataclasses.replace(
-        ctx, role="department_officer", department_id=department.id, subject_id=None, scopes=None, institution=None
-    )
-    summary = submit_rows(acting, BREACH_ITEM, department.id, [row], channel=BREACH_CHANNEL)
-    if summary.status != "loaded":
-        problems = "；".join(m.reason for m in summary.errors[:3]) or summary.file_error or "未知原因"
-        raise Conflict(f"违约记录未能入库：{problems}", code="breach_not_loaded")
-    record = session.scalar(
-        select(CreditRecord).where(
-            CreditRecord.item_id == BREACH_ITEM,
-            CreditRecord.department_id == department.id,
-            CreditRecord.doc_no == breach_doc_no(commitment.id),
-            current_version(),
-        )
-    )
-    if record is None:  # pragma: no cover - a loaded batch has the row
-        raise Conflict("违约记录未能入库", code="breach_not_loaded")
-    return record
+    return load_generated(ctx, department, BREACH_ITEM, BREACH_CHANNEL, row, what="违约记录", code="breach_not_loaded")
 
 
 # --------------------------------------------------------------------------------------------- publication

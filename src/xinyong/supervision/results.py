@@ -8,19 +8,13 @@ new version of the same record (document number ``XYCC`` + task id) through inta
 
 from __future__ import annotations
 
-import dataclasses
-
-from sqlalchemy import select
-
-from xinyong.auth import audit, pii
+from xinyong.auth import audit
 from xinyong.auth.context import Context
-from xinyong.codes.uscc import PLACEHOLDER
 from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.intake.service import submit_rows
 from xinyong.records.cases import flush_locked
+from xinyong.records.generated import load_generated, subject_fields
 from xinyong.records.models import CreditRecord
-from xinyong.records.publication import current_version
 from xinyong.subjects.models import Department, Subject
 from xinyong.supervision.access import RECORD_RESULT, TASK_LABEL, check_version, plan_or_404, require_scope, task_or_404
 from xinyong.supervision.models import InspectionPlan, InspectionTask
@@ -30,14 +24,6 @@ from xinyong.supervision.schemas import ResultIn, TaskOut
 
 RESULT_CHANNEL = "inspection"  # intake_batch.channel (VARCHAR(16))
 NOTE_MAX = 2000
-# subject.kind → 检查对象类别 (the national templates' 行政相对人类别)
-_CATEGORY = {
-    "legal_person": "法人及非法人组织",
-    "unincorporated_org": "法人及非法人组织",
-    "government_body": "法人及非法人组织",
-    "individual_business": "个体工商户",
-    "natural_person": "自然人",
-}
 
 
 def result_doc_no(task_id: int) -> str:
@@ -111,11 +97,7 @@ def _load_record(ctx: Context, plan: InspectionPlan, task: InspectionTask, resul
     if department is None or subject is None:
         raise NotFound("抽查计划的部门或检查对象不存在", field="task_id")
     item = inspection_rules().item(plan.item_code)
-    category = _CATEGORY.get(subject.kind, "法人及非法人组织")
-    row: dict[str, object] = {
-        "subject_name": subject.name,
-        "subject_category": category,
-        "legal_representative": subject.legal_representative or "",
+    row = subject_fields(subject, "检查结果记录", "task_id") | {
         "plan_no": str(plan.id),
         "plan_title": plan.title,
         "inspection_item": item.label if item else plan.item_code,
@@ -123,34 +105,7 @@ def _load_record(ctx: Context, plan: InspectionPlan, task: InspectionTask, resul
         "result": result.label,
         "result_note": task.result_note,
         "inspected_on": task.inspected_on.isoformat() if task.inspected_on else "",
-        "authority": department.name,
-        "source_department": department.name,
-        "source_department_uscc": department.uscc,
     }
-    if category == "自然人":
-        if not subject.ric_cipher:
-            raise Conflict("该自然人在主体库中没有身份证号码，无法生成检查结果记录，请先补充主体信息", field="task_id")
-        row |= {"id_type": "身份证", "id_number": pii.decrypt(subject.ric_cipher)}
-    elif subject.uscc:
-        row["uscc"] = subject.uscc
-    elif subject.reg_no:
-        row |= {"uscc": PLACEHOLDER, "reg_no": subject.reg_no}
-    # The department's own context: intake checks the source department's code against the one registered.
-    acting = dataclasses.replace(
-        ctx, role="department_officer", department_id=department.id, subject_id=None, scopes=None, institution=None
+    return load_generated(
+        ctx, department, RESULT_ITEM, RESULT_CHANNEL, row, what="检查结果记录", code="result_not_loaded"
     )
-    summary = submit_rows(acting, RESULT_ITEM, department.id, [row], channel=RESULT_CHANNEL)
-    if summary.status != "loaded":
-        problems = "；".join(m.reason for m in summary.errors[:3]) or summary.file_error or "未知原因"
-        raise Conflict(f"检查结果记录未能入库：{problems}", code="result_not_loaded")
-    record = session.scalar(
-        select(CreditRecord).where(
-            CreditRecord.item_id == RESULT_ITEM,
-            CreditRecord.department_id == department.id,
-            CreditRecord.doc_no == result_doc_no(task.id),
-            current_version(),
-        )
-    )
-    if record is None:  # pragma: no cover - a loaded batch has the row
-        raise Conflict("检查结果记录未能入库", code="result_not_loaded")
-    return record
