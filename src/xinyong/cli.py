@@ -16,6 +16,7 @@ def _register() -> None:
     from xinyong.commands import (
         audit,
         calendar,
+        cases,
         catalog,
         codes,
         commitments,
@@ -56,6 +57,7 @@ def _register() -> None:
     app.add_typer(repairs.app, name="repairs")
     app.add_typer(commitments.app, name="commitments")
     app.add_typer(lists.app, name="lists")
+    app.add_typer(cases.app, name="cases")
     app.add_typer(evaluate.app, name="evaluate")
     app.add_typer(inspect.app, name="inspect")
     app.command("demo")(demo.demo)

@@ -19,13 +19,16 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import matrix_checks
 import matrix_commitments
 import matrix_evaluation
 import matrix_inspections
 import matrix_lifecycle
+import matrix_lists
 import matrix_notifications
 import matrix_objections
 import matrix_repairs
+import matrix_verification
 import pytest
 from fastapi.testclient import TestClient
 from matrix_common import (
@@ -167,6 +170,9 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_notifications.ENTRIES,
     **matrix_evaluation.ENTRIES,
     **matrix_inspections.ENTRIES,
+    **matrix_lists.ENTRIES,
+    **matrix_checks.ENTRIES,
+    **matrix_verification.ENTRIES,
 }
 
 

@@ -27,6 +27,7 @@ _PUBLIC = {
     "records.read_public",
     "commitments.read_public",
     "inspections.read_public",  # 一公开: published plans and their results
+    "lists.read_public",  # the public list pages (natural persons masked)
 }
 _LOGGED_IN = _PUBLIC | {"account.change_password", "notifications.read"}
 # A subject's own side of the record lifecycle (issue #5): object, apply for repair, sign commitments.
@@ -47,6 +48,17 @@ _STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.rea
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
 # 双随机、一公开 (issue #6): plans, draws, results, the inspector pool; regulators run them for their department.
+# Lists (issue #7): the listing procedure for the actor's department's list types, received-list imports, the
+# joint check (一键查询) and its feedback (惩戒反馈), dishonesty case verification of the actor's department.
+_LISTS = {
+    "lists.read",
+    "lists.manage",
+    "lists.import",
+    "checks.run",
+    "checks.feedback",
+    "verification.read",
+    "verification.handle",
+}
 _INSPECTION = {
     "inspections.read",
     "inspections.plan",
@@ -73,7 +85,11 @@ _OFFICE = (
         "repairs.apply",
         "lifecycle.read_own",
         "evaluation.run",  # the monthly credit evaluation (issue #6)
+        "checks.read_all",  # feedback rates of every department
+        "measures.update",  # progress of the measures ledger (跟踪检查)
+        "verification.open",  # registers reported dishonesty cases and assigns them
     }
+    | _LISTS
     | _INSPECTION
     | _DEPARTMENT
     | _HANDLER
@@ -84,9 +100,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "subject": frozenset(
         _LOGGED_IN | _SUBJECT_LIFECYCLE | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
     ),
-    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | {"tokens.read"}),
+    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | _LISTS | {"tokens.read"}),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
-    "regulator": frozenset(_LOGGED_IN | _STAFF_READ | _INSPECTION | {"commitments.read", "commitments.verify"}),
+    "regulator": frozenset(
+        _LOGGED_IN
+        | _STAFF_READ
+        | _INSPECTION
+        | {"commitments.read", "commitments.verify", "lists.read", "checks.run", "checks.feedback"}
+    ),
     "bank": frozenset(_LOGGED_IN | {"bank.query"}),
     "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
     "credit_office_staff": frozenset(_OFFICE),

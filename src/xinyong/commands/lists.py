@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong import clock
+from xinyong.commands import list_checks, list_entries
 from xinyong.lists.measures import ledger_report
 from xinyong.lists.types import BASIS_LEVELS, ListCatalogue, ListType, ListTypeError, list_catalogue
 
@@ -122,3 +123,8 @@ def measures(
         )
     if overdue_only and report.overdue:
         raise typer.Exit(1)
+
+
+# The listing procedure and the joint check live in their own modules; their commands join ``xinyong lists``.
+for _module in (list_entries, list_checks):
+    app.registered_commands += _module.app.registered_commands

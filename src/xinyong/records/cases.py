@@ -1,5 +1,5 @@
-"""What objections, repair applications and commitments share: case history, evidence files, notifications,
-working-day deadlines and optimistic locking.
+"""What objections, repair applications, commitments, list entries and verification cases share: case history,
+evidence files, notifications, working-day deadlines and optimistic locking.
 
 These helpers are called from inside the service functions of ``records.objections``, ``records.repairs``
 and ``records.commitments`` (which check permission and append the audit event); they never commit.
@@ -25,8 +25,14 @@ from xinyong.errors import Conflict, InvalidInput
 from xinyong.records.models import CaseEvent, CaseFile, Notification
 from xinyong.settings import get_settings
 
-CaseType = Literal["objection", "repair", "commitment"]
-CASE_LABELS: dict[str, str] = {"objection": "异议申请", "repair": "信用修复申请", "commitment": "信用承诺"}
+CaseType = Literal["objection", "repair", "commitment", "listing", "verification"]
+CASE_LABELS: dict[str, str] = {
+    "objection": "异议申请",
+    "repair": "信用修复申请",
+    "commitment": "信用承诺",
+    "listing": "名单列入",
+    "verification": "失信案例核查",
+}
 
 # Evidence and materials: what a credit office can open and archive (checked by content, not by name alone).
 FILE_TYPES: dict[str, tuple[str, bytes]] = {

@@ -15,12 +15,14 @@ from xinyong.web.api import (
     authorisations,
     bank,
     catalog,
+    checks,
     commitments,
     evaluation,
     health,
     inspections,
     intake,
     lifecycle,
+    lists,
     notifications,
     objections,
     quality,
@@ -29,20 +31,24 @@ from xinyong.web.api import (
     staff,
     subjects,
     tokens,
+    verification,
 )
 from xinyong.web.pages import account, public
 from xinyong.web.pages import audit as audit_pages
 from xinyong.web.pages import catalog as catalog_pages
+from xinyong.web.pages import checks as check_pages
 from xinyong.web.pages import commitments as commitment_pages
 from xinyong.web.pages import evaluation as evaluation_pages
 from xinyong.web.pages import inspections as inspection_pages
 from xinyong.web.pages import intake as intake_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
+from xinyong.web.pages import lists as list_pages
 from xinyong.web.pages import notifications as notification_pages
 from xinyong.web.pages import objections as objection_pages
 from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
 from xinyong.web.pages import repairs as repair_pages
+from xinyong.web.pages import verification as verification_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
 
 TITLE = "公共信用信息平台"
@@ -86,6 +92,9 @@ def create_app() -> FastAPI:
         notifications,
         evaluation,
         inspections,
+        lists,
+        checks,
+        verification,
     ):
         app.include_router(module.router)
     for module in (
@@ -103,6 +112,9 @@ def create_app() -> FastAPI:
         notification_pages,
         evaluation_pages,
         inspection_pages,
+        list_pages,
+        check_pages,
+        verification_pages,
     ):
         app.include_router(module.router)
 
