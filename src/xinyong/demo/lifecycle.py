@@ -1,11 +1,13 @@
 """The demo district's record lifecycle: objections, repair applications and commitments in every state,
-planted through the services after the demo records are loaded (``demo.service.load_demo``)."""
+evaluations, inspections, list entries, joint checks and verification cases, planted through the services
+after the demo records are loaded (``demo.service.load_demo``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from xinyong.auth.context import Context
+from xinyong.demo.lifecycle_cases import plant_cases
 from xinyong.demo.lifecycle_commitments import plant_commitments
 from xinyong.demo.lifecycle_evaluations import plant_evaluations
 from xinyong.demo.lifecycle_inspections import plant_inspections
@@ -23,6 +25,7 @@ class LifecycleSummary:
     commitments: int = 0
     evaluations: int = 0  # monthly evaluation runs (demo.lifecycle_evaluations)
     inspections: int = 0  # drawn inspection tasks (demo.lifecycle_inspections)
+    cases: int = 0  # dishonesty cases under verification (demo.lifecycle_cases)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -37,6 +40,7 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("commitments", lambda: sum(plant_commitments(ctx, seed=seed).signed.values())),
         ("evaluations", lambda: len(plant_evaluations(ctx, seed).runs)),
         ("inspections", lambda: plant_inspections(ctx, seed=seed).tasks),
+        ("cases", lambda: plant_cases(ctx, seed)),
     )
     for name, plant in steps:
         savepoint = session.begin_nested()
