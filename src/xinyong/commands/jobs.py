@@ -25,6 +25,7 @@ STEP_LABELS = {
     "objections_overdue": "异议办理超期标记与提醒",
     "repairs_overdue": "信用修复审核超期标记与提醒",
     "commitments_overdue": "承诺核查超期标记与提醒",
+    "lists_expire": "名单期限届满移出",
     "verification_overdue": "失信案例核查超期提醒",
 }
 

@@ -11,6 +11,7 @@ from xinyong.demo.lifecycle_cases import plant_cases
 from xinyong.demo.lifecycle_commitments import plant_commitments
 from xinyong.demo.lifecycle_evaluations import plant_evaluations
 from xinyong.demo.lifecycle_inspections import plant_inspections
+from xinyong.demo.lifecycle_lists import plant_lists
 from xinyong.demo.lifecycle_objections import plant_objections
 from xinyong.demo.lifecycle_repairs import plant_repairs
 from xinyong.errors import XinyongError
@@ -25,6 +26,7 @@ class LifecycleSummary:
     commitments: int = 0
     evaluations: int = 0  # monthly evaluation runs (demo.lifecycle_evaluations)
     inspections: int = 0  # drawn inspection tasks (demo.lifecycle_inspections)
+    lists: int = 0  # list entries in every state (demo.lifecycle_lists)
     cases: int = 0  # dishonesty cases under verification (demo.lifecycle_cases)
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -40,6 +42,7 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("commitments", lambda: sum(plant_commitments(ctx, seed=seed).signed.values())),
         ("evaluations", lambda: len(plant_evaluations(ctx, seed).runs)),
         ("inspections", lambda: plant_inspections(ctx, seed=seed).tasks),
+        ("lists", lambda: plant_lists(ctx, seed)),
         ("cases", lambda: plant_cases(ctx, seed)),
     )
     for name, plant in steps:

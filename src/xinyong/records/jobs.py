@@ -1,6 +1,6 @@
-"""The daily job (``xinyong jobs run-daily --as-of DATE``): end publicity at maximum periods, flag overdue
-objections, repair applications, commitment verifications and dishonesty verification cases, queue
-reminders.
+"""The daily job (``xinyong jobs run-daily --as-of DATE``): end publicity at maximum periods, close list
+entries whose period ended, flag overdue objections, repair applications, commitment verifications and
+dishonesty verification cases, queue reminders.
 
 Each step is idempotent (it only adds what is missing: effects and notifications are keyed), so re-running
 the job for the same or an earlier date changes nothing. Steps run in one transaction per step, in order.
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
-from xinyong.lists import verification
+from xinyong.lists import entries, verification
 from xinyong.records import commitments, objections, repairs, status
 
 Step = Callable[[Context, date], int]
@@ -27,6 +27,7 @@ STEPS: dict[str, Step] = {
     "objections_overdue": objections.flag_overdue,
     "repairs_overdue": repairs.flag_overdue,
     "commitments_overdue": commitments.flag_overdue,
+    "lists_expire": entries.expire_entries,
     "verification_overdue": verification.flag_overdue_cases,
 }
 
