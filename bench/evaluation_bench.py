@@ -24,12 +24,14 @@ indexes dropped during the inserts and rebuilt after, as bench/publicity_status.
   after ``as_of``), and the ``expired`` effect the daily job writes for every record whose publicity ended.
 
 Timed: ``xinyong.evaluation.service.run_evaluation`` (the general model) as of ``as_of`` — its own ``seconds``
-and the wall time including the commit. Then the subject and record columns the aggregation needs and the
-effects are exported to Parquet (from the first database built) and the aggregation is run by DuckDB SQL
-written here — in force on ``as_of`` (published or under objection: current version, publishable, decided, not
-expired, not repaired or revoked), decay bands, per-indicator sums or extremes, caps, weights, the score and the
-grade — materialising the indicator rows and the per-subject results as the platform does. The grade counts of
-every platform run must equal DuckDB's exactly (a mismatch is printed and the script exits 1).
+and the wall time including the commit (on PostgreSQL with the transaction-local settings it sets itself,
+``evaluation.queries.BATCH_SETTINGS``, recorded as ``batch_settings`` beside the server's ``settings``). Then the
+subject and record columns the aggregation needs and the effects are exported to Parquet (from the first database
+built) and the aggregation is run by DuckDB SQL written here — in force on ``as_of`` (published or under
+objection: current version, publishable, decided, not expired, not repaired or revoked), decay bands,
+per-indicator sums or extremes, caps, weights, the score and the grade — materialising the indicator rows and the
+per-subject results as the platform does. The grade counts of every platform run must equal DuckDB's exactly (a
+mismatch is printed and the script exits 1).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from xinyong.catalog.items import load_catalog
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
 from xinyong.evaluation.models_yaml import GRADES, EvaluationModel, load_model
+from xinyong.evaluation.queries import BATCH_SETTINGS
 from xinyong.evaluation.service import run_evaluation
 from xinyong.records.models import CreditRecord, RecordEffect
 from xinyong.records.regimes import SEVERITIES, publicity_rules, publicity_window
@@ -588,6 +591,7 @@ def _one(engine: Engine, database: str, args: argparse.Namespace, parquet: Path,
                 k: conn.scalar(text(f"SHOW {k}"))
                 for k in ("work_mem", "shared_buffers", "max_parallel_workers_per_gather")
             }
+            run["batch_settings"] = dict(BATCH_SETTINGS)  # set by run_evaluation for its own statements
     print(f"-- evaluation: {database}: run_evaluation", flush=True)
     run["load_before"] = round(os.getloadavg()[0], 2)
     run["evaluation"] = evaluate(engine, args.as_of)

@@ -101,26 +101,27 @@ def run_evaluation(ctx: Context, as_of: date, model: str | EvaluationModel | Non
     session.add(run)
     session.flush()
     started = time.perf_counter()
-    indicators = queries.indicators_union(spec, day, dialect).subquery("rows")
-    session.execute(
-        insert(EvaluationIndicator).from_select(
-            ["run_id", "subject_id", "indicator", "records", "raw", "points", "weighted"],
-            select(
-                literal(run.id),
-                indicators.c.subject_id,
-                indicators.c.indicator,
-                indicators.c.records,
-                indicators.c.raw,
-                indicators.c.points,
-                indicators.c.weighted,
-            ),
+    indicators = queries.indicators_union(spec, day, dialect, ordered=True).subquery("rows")
+    with queries.batch_settings(session):
+        session.execute(
+            insert(EvaluationIndicator).from_select(
+                ["run_id", "subject_id", "indicator", "records", "raw", "points", "weighted"],
+                select(
+                    literal(run.id),
+                    indicators.c.subject_id,
+                    indicators.c.indicator,
+                    indicators.c.records,
+                    indicators.c.raw,
+                    indicators.c.points,
+                    indicators.c.weighted,
+                ),
+            )
         )
-    )
-    session.execute(
-        insert(EvaluationResult).from_select(
-            ["run_id", "subject_id", "score", "grade"], queries.results_select(spec, run.id, dialect)
+        session.execute(
+            insert(EvaluationResult).from_select(
+                ["run_id", "subject_id", "score", "grade"], queries.results_select(spec, run.id, dialect)
+            )
         )
-    )
     counts = dict(
         session.execute(
             select(EvaluationResult.grade, func.count())
