@@ -11,13 +11,15 @@ Runs, in one process tree on this machine:
    (publicity_status.py);
 6. the batch credit evaluation of N subjects with M records on each database, beside the same aggregation
    written by hand in DuckDB over the same data exported to Parquet (evaluation_bench.py);
-7. the seeded 双随机 draw over N candidates and the inspector assignment of the drawn tasks (draw_bench.py).
+7. the seeded 双随机 draw over N candidates and the inspector assignment of the drawn tasks (draw_bench.py);
+8. the joint check (一键查询) over HTTP with N list entries on each database: single-check latency, checks/s under
+   load, a batch of 10,000 codes (checks_bench.py).
 
 Usage: python bench/run_all.py [--subjects 1000000] [--intake-rows 1000000] [--status-rows 10000000]
-       [--eval-subjects 1000000] [--eval-records 10000000] [--draw-candidates 1000000]
+       [--eval-subjects 1000000] [--eval-records 10000000] [--draw-candidates 1000000] [--check-entries 100000]
        [--pg-url URL] [--no-pg] [--out docs/benchmarks.md] [--only SECTION,...]
 
-``--only evaluation,draw`` (sections: codes, demo, intake, status, evaluation, draw) re-measures those sections
+``--only evaluation,draw`` (sections: codes, demo, intake, status, evaluation, draw, checks) re-measures those sections
 only and keeps the others' figures from the ``.json`` beside ``--out``, from the run that measured them.
 """
 
@@ -47,7 +49,7 @@ import bench_search  # noqa: E402
 from xinyong.db.session import make_engine  # noqa: E402
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SECTIONS = ("codes", "demo", "intake", "status", "evaluation", "draw")
+SECTIONS = ("codes", "demo", "intake", "status", "evaluation", "draw", "checks")
 
 
 def run_codes(n: int) -> dict[str, Any]:
@@ -97,6 +99,16 @@ def run_draw(candidates: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "draw.json"
         cmd = [sys.executable, str(HERE / "draw_bench.py"), "--candidates", str(candidates), "--json", str(out)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def run_checks(entries: int, pg_url: str | None) -> dict[str, Any]:
+    """checks_bench.py in a subprocess (it builds its own databases and serves them with uvicorn)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "checks.json"
+        cmd = [sys.executable, str(HERE / "checks_bench.py"), "--entries", str(entries), "--json", str(out)]
+        cmd += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         return json.loads(out.read_text(encoding="utf-8"))
 
@@ -168,6 +180,8 @@ def render(report: dict[str, Any]) -> str:
         lines += render_evaluation(report["evaluation"])
     if "draw" in report:
         lines += render_draw(report["draw"])
+    if "checks" in report:
+        lines += render_checks(report["checks"])
     lines.append("")
     return "\n".join(lines)
 
@@ -374,6 +388,58 @@ def render_draw(d: dict[str, Any]) -> list[str]:
     return lines
 
 
+def render_checks(c: dict[str, Any]) -> list[str]:
+    """The joint-check section: latency and throughput over HTTP, the batch, per database and server variant."""
+    t = c["targets"]
+    lines = [
+        "",
+        f"## Joint check 一键查询 over HTTP (issue #7: p99 ≤ {t['p99_ms']:.0f} ms, ≥ {t['per_s']:,.0f} checks/s, "
+        f"a batch of 10,000 codes ≤ {t['batch_s']:.0f} s, {c['entries']:,} list entries)",
+        "",
+        f"bench/checks_bench.py: {c['entries']:,} list entries over the six list types bulk-inserted with their "
+        "subjects into each database; the app served by uvicorn (single-worker processes on loopback, one port "
+        "each; clients spread over them); a department API token (scopes checks.run, checks.feedback); scenario "
+        f"`{c['scenario']}`; codes 50% listed, 38% registered and unlisted, 10% unknown, 2% ID numbers. Load "
+        f"generator: {c['load_generator']}. `single` = one client (latency without queueing); `load` = concurrent "
+        "clients (throughput: answered checks per second; latency under load). `healthz` = `GET /healthz` "
+        "(framework floor), `auth` = `GET /api/v1/me` with the token (framework + token look-up and last-use "
+        "write). `logged` = every answered check has its check-log row. `errors` = 500s and dropped connections "
+        "in the single and load phases. CPU = the servers' / the load generator's share of the machine's CPUs "
+        "during the load phase. `proposed fixes` rows: the same app with SQLite transactions begun IMMEDIATE and the "
+        "API token's last-use time written at most once a minute (bench-only `proposed_app`; docs/checks.md says "
+        "why), beside the app `as is`.",
+        "",
+        "| database | server | clients | checks/s (ok) | p50 ms | p99 ms | errors | CPU server / client | "
+        "single p50 / p99 ms | healthz p50 ms, req/s loaded | auth p50 ms | batch 10,000 s (runs) | logged | "
+        "targets met | load avg |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---|---:|---|---|---|---|",
+    ]
+    for r in c["runs"]:
+        lo, si, hz, hl, au = r["load"], r["single"], r["healthz"], r["healthz_load"], r["auth"]
+        errors = lo["requests"] - lo["ok"] + si["requests"] - si["ok"]
+        server = f"{r['processes']} × uvicorn" + (", proposed fixes" if "proposed" in r["app"] else ", as is")
+        met = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["within_target"].items())
+        batches = ", ".join(str(b["seconds"]) for b in r["batch"]["runs"])
+        lines.append(
+            f"| {r['database']} | {server} | {lo['concurrency']} | {lo['ok_per_s']:,} | {lo['p50_ms']} | "
+            f"{lo['p99_ms']} | {errors:,} | {lo.get('server_cpu_share', '—')} / {lo.get('client_cpu_share', '—')} | "
+            f"{si['p50_ms']} / {si['p99_ms']} | {hz['p50_ms']}, {hl['per_s']:,} | "
+            f"{au['p50_ms']} | {r['batch']['max_s']} ({batches}) | {'yes' if r['all_logged'] else 'NO'} | {met} | "
+            f"{r['load_before']} → {r['load_after']} |"
+        )
+    for r in c["runs"]:
+        if r["database"] == "postgresql" and "settings" in r:
+            settings = ", ".join(f"{k} {v}" for k, v in r["settings"].items())
+            lines.append(f"\nPostgreSQL: {settings}.")
+            break
+    builds = "; ".join(
+        f"{r['database']}: {r['subjects']:,} subjects, {r['entries']:,} entries in {r['build_s']} s"
+        for r in {r["database"]: r for r in c["runs"]}.values()
+    )
+    lines += ["", f"Built: {builds}. Load average: the 1-minute figure before → after each server run."]
+    return lines
+
+
 def main() -> None:
     """CLI entry."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -385,8 +451,9 @@ def main() -> None:
     ap.add_argument("--eval-subjects", type=int, default=1_000_000)
     ap.add_argument("--eval-records", type=int, default=10_000_000)
     ap.add_argument("--draw-candidates", type=int, default=1_000_000)
+    ap.add_argument("--check-entries", type=int, default=100_000)
     ap.add_argument(
-        "--only", help="comma-separated sections to re-measure (codes, demo, intake, status, evaluation, draw)"
+        "--only", help="comma-separated sections to re-measure (codes, demo, intake, status, evaluation, draw, checks)"
     )
     ap.add_argument("--pg-url", default=PG_URL)
     ap.add_argument("--no-pg", action="store_true")
@@ -430,6 +497,9 @@ def main() -> None:
     if "draw" in sections:
         print("== draw", flush=True)
         report["draw"] = run_draw(args.draw_candidates)
+    if "checks" in sections:
+        print("== checks", flush=True)
+        report["checks"] = run_checks(args.check_entries, pg_url)
     if args.only:
         remeasured = report.setdefault("remeasured", {})
         for section in sorted(sections):

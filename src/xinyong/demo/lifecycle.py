@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from xinyong.auth.context import Context
 from xinyong.demo.lifecycle_cases import plant_cases
+from xinyong.demo.lifecycle_checks import plant_checks
 from xinyong.demo.lifecycle_commitments import plant_commitments
 from xinyong.demo.lifecycle_evaluations import plant_evaluations
 from xinyong.demo.lifecycle_inspections import plant_inspections
@@ -27,6 +28,7 @@ class LifecycleSummary:
     evaluations: int = 0  # monthly evaluation runs (demo.lifecycle_evaluations)
     inspections: int = 0  # drawn inspection tasks (demo.lifecycle_inspections)
     lists: int = 0  # list entries in every state (demo.lifecycle_lists)
+    checks: int = 0  # joint checks with feedback (demo.lifecycle_checks)
     cases: int = 0  # dishonesty cases under verification (demo.lifecycle_cases)
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -43,6 +45,7 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("evaluations", lambda: len(plant_evaluations(ctx, seed).runs)),
         ("inspections", lambda: plant_inspections(ctx, seed=seed).tasks),
         ("lists", lambda: plant_lists(ctx, seed)),
+        ("checks", lambda: plant_checks(ctx, seed)),
         ("cases", lambda: plant_cases(ctx, seed)),
     )
     for name, plant in steps:

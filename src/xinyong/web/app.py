@@ -23,6 +23,7 @@ from xinyong.web.api import (
     intake,
     lifecycle,
     lists,
+    measures,
     notifications,
     objections,
     quality,
@@ -94,6 +95,7 @@ def create_app() -> FastAPI:
         inspections,
         lists,
         checks,
+        measures,
         verification,
     ):
         app.include_router(module.router)
