@@ -20,7 +20,6 @@ entries whose period has ended.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -96,14 +95,7 @@ def check_scope(ctx: Context, department: Department | int, kind: ListType | Non
 
 def clean(value: str | None, what: str, field: str, *, max_len: int = TEXT_MAX, required: bool = True) -> str:
     """``value`` stripped; ``InvalidInput`` naming ``what`` when empty, too long or holding control characters."""
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"请填写{what}", field=field)
-    if len(text) > max_len:
-        raise InvalidInput(f"{what}过长（最多 {max_len} 个字，当前 {len(text)} 个字）", field=field)
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
-        raise InvalidInput(f"{what}含有不可见的控制字符", field=field)
-    return text
+    return cases.clean_text(value, what, field, max_len=max_len, min_len=1 if required else 0)
 
 
 def _not_future(ctx: Context, day: date, what: str, field: str) -> date:

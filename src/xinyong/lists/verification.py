@@ -20,7 +20,6 @@ Resident-ID-shaped strings typed into free text are masked before they are store
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from sqlalchemy import func, select
@@ -57,18 +56,8 @@ def mask_ids(text: str) -> str:
 
 
 def clean(value: str | None, what: str, field: str, *, max_len: int, min_len: int = 0) -> str:
-    """``value`` stripped, ID numbers masked; ``InvalidInput`` naming ``what`` when empty (``min_len``), too short,
-    too long or holding control characters (line breaks and tabs are allowed)."""
-    text = (value or "").strip()
-    if min_len and not text:
-        raise InvalidInput(f"请填写{what}", field=field)
-    if len(text) < min_len:
-        raise InvalidInput(f"{what}过短（至少 {min_len} 个字），请具体说明", field=field)
-    if len(text) > max_len:
-        raise InvalidInput(f"{what}过长（最多 {max_len} 个字，当前 {len(text)} 个字）", field=field)
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
-        raise InvalidInput(f"{what}含有不可见的控制字符", field=field)
-    return mask_ids(text)
+    """``value`` checked as case text (``cases.clean_text``), ID numbers masked."""
+    return mask_ids(cases.clean_text(value, what, field, max_len=max_len, min_len=min_len))
 
 
 def _owner(value: str | None, field: str = "owner") -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -54,6 +55,21 @@ class StaleCase(Conflict):
 
     def __init__(self, label: str = "该申请") -> None:
         super().__init__(f"{label}已被他人处理或更新，请刷新后重试")
+
+
+def clean_text(value: str | None, what: str, field: str, *, max_len: int, min_len: int = 0) -> str:
+    """A case's free text, stripped; ``InvalidInput`` naming ``what`` when empty (``min_len``), too short, too long
+    or holding control characters (line breaks and tabs are allowed)."""
+    text = (value or "").strip()
+    if min_len and not text:
+        raise InvalidInput(f"请填写{what}", field=field)
+    if len(text) < min_len:
+        raise InvalidInput(f"{what}过短（至少 {min_len} 个字），请具体说明", field=field)
+    if len(text) > max_len:
+        raise InvalidInput(f"{what}过长（最多 {max_len} 个字，当前 {len(text)} 个字）", field=field)
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
+        raise InvalidInput(f"{what}含有不可见的控制字符", field=field)
+    return text
 
 
 def log_event(

@@ -22,7 +22,6 @@ handler saw (``lock_version``): deciding after someone else is ``cases.StaleCase
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Literal
@@ -94,19 +93,7 @@ def _holds(ctx: Context, permission: str) -> bool:
     return True
 
 
-def _clean(value: str | None, what: str, field: str, *, max_len: int, min_len: int = 0) -> str:
-    """``value`` stripped; ``InvalidInput`` naming ``what`` when empty (``min_len``), too long or holding control
-    characters (line breaks and tabs are allowed)."""
-    text = (value or "").strip()
-    if min_len and not text:
-        raise InvalidInput(f"请填写{what}", field=field)
-    if len(text) < min_len:
-        raise InvalidInput(f"{what}过短（至少 {min_len} 个字），请具体说明", field=field)
-    if len(text) > max_len:
-        raise InvalidInput(f"{what}过长（最多 {max_len} 个字，当前 {len(text)} 个字）", field=field)
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
-        raise InvalidInput(f"{what}含有不可见的控制字符", field=field)
-    return text
+_clean = cases.clean_text
 
 
 def _get(ctx: Context, objection_id: int) -> Objection:
