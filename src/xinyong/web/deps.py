@@ -30,7 +30,7 @@ class NotAuthenticated(XinyongError):
 
 def get_session() -> Iterator[Session]:
     """One session per request: committed when the request succeeds, rolled back when it fails."""
-    with session_scope() as session:
+    with session_scope(concurrent=True) as session:
         yield session
 
 
