@@ -1,18 +1,27 @@
-"""Request dependencies: an API token's last use is recorded at most once a minute (web/deps.py)."""
+"""Request dependencies (web/deps.py): an API token's last use is recorded at most once a minute; a request's work
+is committed before its answer is sent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
+from fastapi import Depends
 from fastapi.testclient import TestClient
 from principals import issue_token, token_headers
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from starlette.responses import StreamingResponse
 
 from xinyong import clock
 from xinyong.auth.models import ApiToken
+from xinyong.db.session import make_engine, reset_caches
+from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
-from xinyong.web.deps import TOKEN_TOUCH_INTERVAL
+from xinyong.web.app import create_app
+from xinyong.web.deps import TOKEN_TOUCH_INTERVAL, get_session
 
 
 def last_used(db: Session) -> datetime | None:
@@ -39,3 +48,34 @@ def test_a_tokens_last_use_is_written_at_most_once_a_minute(
     clock.set_clock(lambda: later)
     assert api.get("/api/v1/me", headers=me).status_code == 200
     assert last_used(db) == later
+
+
+def test_a_handlers_work_is_committed_before_the_answer_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer (streamed here, so its body runs after the handler) already sees the write from another
+    connection: the commit happened before the response started, not after it was sent."""
+    url = f"sqlite:///{tmp_path / 'commit.db'}"
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    reset_caches()
+    with make_engine(url).begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    app = create_app()
+
+    @app.get("/_test/write")
+    def write(session: Session = Depends(get_session)) -> StreamingResponse:
+        session.execute(text("INSERT INTO note (body) VALUES ('已保存')"))
+
+        def body() -> Iterator[str]:
+            with make_engine(url).connect() as other:
+                yield str(other.execute(text("SELECT count(*) FROM note")).scalar_one())
+
+        return StreamingResponse(body(), media_type="text/plain")
+
+    try:
+        with TestClient(app) as client:
+            answer = client.get("/_test/write")
+    finally:
+        reset_caches()
+    assert answer.status_code == 200 and answer.text == "1"

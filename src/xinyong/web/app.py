@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
@@ -34,6 +34,7 @@ from xinyong.web.api import (
     tokens,
     verification,
 )
+from xinyong.web.deps import commit_before_response
 from xinyong.web.pages import account, public
 from xinyong.web.pages import audit as audit_pages
 from xinyong.web.pages import catalog as catalog_pages
@@ -69,6 +70,7 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        dependencies=[Depends(commit_before_response, scope="function")],
     )
     errors.install(app)
     middleware.install(app)

@@ -28,10 +28,23 @@ class NotAuthenticated(XinyongError):
     code = "unauthenticated"
 
 
-def get_session() -> Iterator[Session]:
-    """One session per request: committed when the request succeeds, rolled back when it fails."""
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the request succeeds, rolled back when it fails (after the
+    response, so a streamed answer's reads and writes are kept too; ``commit_before_response`` commits first)."""
     with session_scope(concurrent=True) as session:
+        request.state.db_session = session
         yield session
+
+
+def commit_before_response(request: Request) -> Iterator[None]:
+    """Commit the request's session (if it used one) when its handler returns, before the answer is sent
+    (declared on the app with ``scope="function"``): a client told 200/201 can rely on the write being stored and
+    visible to its next request, and a failing commit becomes an error answer instead of a success followed by a
+    lost write. A handler that raises leaves the rollback to ``get_session``."""
+    yield
+    session = getattr(request.state, "db_session", None)
+    if session is not None:
+        session.commit()
 
 
 # An API token's last use is written at most once a minute: a write on every request serialised all requests of
