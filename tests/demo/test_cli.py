@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from xinyong.cli import app
+from xinyong.commands.demo import LIFECYCLE_LABELS
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine, reset_caches
+from xinyong.demo.lifecycle import LifecycleSummary
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 
@@ -38,6 +41,7 @@ def test_loads_then_if_empty_skips(database: str) -> None:
     result = CliRunner().invoke(app, ["demo", "--subjects", "1200", "--seed", "7"])
     assert result.exit_code == 0, result.output
     assert "主体 1,200 个" in result.output and "预置错码 1 个、重码 1 个" in result.output
+    assert "名单条目" in result.output and "失信案例" in result.output
     again = CliRunner().invoke(app, ["demo", "--subjects", "1200", "--if-empty"])
     assert again.exit_code == 0 and "未载入" in again.output
     twice = CliRunner().invoke(app, ["demo", "--subjects", "1200"])
@@ -48,3 +52,8 @@ def test_loads_then_if_empty_skips(database: str) -> None:
         assert conn.scalar(select(func.count()).select_from(Subject).where(Subject.verified)) == 1200
         assert conn.scalar(select(func.count()).select_from(Subject).where(~Subject.verified)) == 1
     engine.dispose()
+
+
+def test_every_lifecycle_kind_has_a_label_for_the_summary() -> None:
+    """A kind planted (or skipped with its reason) is named in the summary line: no kind without a label."""
+    assert set(LIFECYCLE_LABELS) == {f.name for f in fields(LifecycleSummary)} - {"skipped"}
