@@ -8,9 +8,10 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEMO_SUBJECTS ?= 20000
 DEMO_SEED ?= 2021
 APT_PACKAGES := chromium fonts-noto-cjk
+BENCH_PACKAGES := wrk
 PG_READY := pg_isready -q -h 127.0.0.1 -p 5432
 
-.PHONY: install system-packages venv migrate demo run serve test lint pg bench clean
+.PHONY: install system-packages venv migrate demo run serve test lint pg bench bench-packages clean
 
 install: system-packages venv  ## set up everything (idempotent)
 
@@ -48,7 +49,10 @@ lint: install
 test: install pg lint  ## everything fast: lint, unit, API and browser tests on SQLite and PostgreSQL
 	$(BIN)/pytest -q
 
-bench: install pg  ## benchmarks at scale; figures go to docs/benchmarks.md
+bench-packages:  ## wrk for the HTTP benchmarks (apt-get, only when missing; without it they use their Python clients)
+	-@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(BENCH_PACKAGES)"
+
+bench: install pg bench-packages  ## benchmarks at scale; figures go to docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -8,9 +8,10 @@ For each database (a fresh SQLite file, a throw-away PostgreSQL schema): migrate
 ``1.2 × entries`` subjects (95% enterprises by USCC, 5% natural persons by the keyed hash of their ID number) and
 ``--entries`` list entries over the six list types (a tenth of the listed subjects on two lists; a tenth of the
 entries expired or removed, so membership really depends on the day); issue a department API token (区财政局,
-scopes ``checks.run``); serve ``xinyong.web.app:create_app`` with uvicorn on 127.0.0.1 in a subprocess; then a
-Python load generator (no wrk/ab/hey on this machine: one process per client, each with one keep-alive
-connection on a raw socket and prepared requests, bounded by time and count) measures, after a warm-up:
+scopes ``checks.run``); serve ``xinyong.web.app:create_app`` with uvicorn (``--http httptools --loop uvloop``, as
+``xinyong serve`` does) on 127.0.0.1 in a subprocess; then a Python load generator (one process per client, each
+with one keep-alive connection on a raw socket and prepared requests, bounded by time and count) measures, after a
+warm-up:
 
 * ``healthz``: ``GET /healthz`` by one client (the framework's floor: no credential, no database), and by
   ``--concurrency`` clients (``healthz_load``: the most requests per second this stack answers here at all);
@@ -20,15 +21,20 @@ connection on a raw socket and prepared requests, bounded by time and count) mea
 * ``load``: the same by ``--concurrency`` clients (throughput, and latency under load);
 * ``batch``: ``POST /api/v1/checks/batch`` of 10,000 codes, three times (seconds each, client side).
 
+When ``wrk`` is installed (Debian package ``wrk``; ``make bench`` installs it), the two loaded phases are measured
+again with it (``healthz_load_wrk``, ``load_wrk``: one wrk per server port, one thread and ``--concurrency`` /
+ports keep-alive connections each, a Lua script rotating the same codes; p50/p99 = the worse of the instances): a C
+generator takes far less of the 2 CPUs than the Python one, so the server's own capacity shows. Without wrk the
+Python generator's figures stand alone.
+
 Codes are drawn from a fixed mix: 50% listed subjects, 38% registered unlisted ones, 10% valid codes nobody
 registered, 2% ID numbers of listed natural persons. Every answered check must be logged: the ``list_check`` rows
 are counted afterwards against the 200 answers (``all_logged``). The servers' and the clients' CPU use during the
 load phase are recorded as shares of the machine's CPUs (the generator runs on the same 2 cores), and the 1-minute
 load average before and after each run (other sessions' tests share the machine).
 
-Each database is measured with the app as it is and, with ``--proposed`` (default), with ``proposed_app``: the
-same app with the two changes docs/checks.md proposes outside this slice (SQLite ``BEGIN IMMEDIATE``; an API
-token's last-use time written at most once a minute).
+With ``--proposed`` each database is also measured with ``proposed_app`` (SQLite ``BEGIN IMMEDIATE`` everywhere; an
+API token's last-use time written at most once a minute): both are now in the app itself, so it is off by default.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -249,6 +256,8 @@ def _free_port() -> int:
 
 
 TOKEN_TOUCH_SECONDS = 60
+SERVER_HTTP = "httptools"  # as ``xinyong serve`` (commands/serve.py)
+SERVER_LOOP = "uvloop"
 
 
 def proposed_app() -> Any:
@@ -336,6 +345,7 @@ def served(url: str, processes: int, app: str) -> Iterator[tuple[list[int], list
             port = _free_port()
             cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--app-dir", str(Path(__file__).parent)]
             cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"]
+            cmd += ["--http", SERVER_HTTP, "--loop", SERVER_LOOP]
             procs.append((port, subprocess.Popen(cmd, env=env, start_new_session=True)))
         for port, proc in procs:
             _wait(port, proc)
@@ -486,6 +496,85 @@ def load(
     }
 
 
+WRK_LUA = r"""
+local paths = {}
+local i = 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = tonumber(args[2]) or 0
+end
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\nWRKJSON {"requests": %d, "micros": %d, "status_errors": %d, "socket_errors": %d, '
+    .. '"p50": %d, "p90": %d, "p99": %d, "max": %d}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+
+def wrk_load(
+    ports: list[int], paths: list[str], headers: dict[str, str], concurrency: int, seconds: float
+) -> dict[str, Any] | None:
+    """The loaded phase again with ``wrk`` (one instance per port, run together); ``None`` without wrk. wrk counts
+    answers other than 2xx/3xx as ``status_errors``; p50/p90/p99/max are the worst of the instances."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="xinyong-wrk-") as tmp:
+        script = Path(tmp) / "rotate.lua"
+        script.write_text(WRK_LUA, encoding="utf-8")
+        listing = Path(tmp) / "paths.txt"
+        listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        per_port = max(1, concurrency // len(ports))
+        cpu0 = _children_cpu()
+        procs = []
+        for k, port in enumerate(ports):
+            cmd = [exe, "-t1", f"-c{per_port}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(script)]
+            for name, value in headers.items():
+                cmd += ["-H", f"{name}: {value}"]
+            cmd += [f"http://127.0.0.1:{port}", "--", str(listing), str(k * len(paths) // len(ports))]
+            procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        outs = [p.communicate(timeout=seconds + 60) for p in procs]
+        client_cpu = _children_cpu() - cpu0
+    parts = []
+    for out, err in outs:
+        line = next((x for x in out.splitlines() if x.startswith("WRKJSON ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk gave no summary: {out[-500:]} {err[-500:]}")
+        parts.append(json.loads(line[8:]))
+    wall = max(p["micros"] for p in parts) / 1e6
+    requests = sum(p["requests"] for p in parts)
+    ok = requests - sum(p["status_errors"] for p in parts)
+    return {
+        "generator": "wrk",
+        "concurrency": per_port * len(ports),
+        "seconds": round(seconds, 1),
+        "requests": requests,
+        "ok": ok,
+        "socket_errors": sum(p["socket_errors"] for p in parts),
+        "per_s": round(requests / wall),
+        "ok_per_s": round(ok / wall),
+        "p50_ms": round(max(p["p50"] for p in parts) / 1000, 2),
+        "p90_ms": round(max(p["p90"] for p in parts) / 1000, 2),
+        "p99_ms": round(max(p["p99"] for p in parts) / 1000, 2),
+        "max_ms": round(max(p["max"] for p in parts) / 1000, 2),
+        "wall_s": round(wall, 1),
+        "client_cpu_share": round(client_cpu / wall / CPUS, 2),
+    }
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's waited-for children (the wrk instances)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
 def batch(ports: list[int], codes: list[str], headers: dict[str, str]) -> dict[str, Any]:
     """One batch of ``len(codes)`` codes, timed from sending to the parsed answer."""
     body = json.dumps({"scenario": SCENARIO, "codes": codes}).encode()
@@ -526,16 +615,35 @@ def measure(url: str, engine: Engine, built: dict[str, Any], args: argparse.Name
         cpu = _cpu_seconds(pids)
         out["load"] = load(ports, paths, auth, args.concurrency, args.seconds)
         out["load"]["server_cpu_share"] = round((_cpu_seconds(pids) - cpu) / out["load"]["wall_s"] / CPUS, 2)
+        out["load"]["generator"] = "python"
+        if shutil.which("wrk"):
+            out["healthz_load_wrk"] = wrk_load(ports, ["/healthz"], {}, args.concurrency, 4.0)
+            cpu = _cpu_seconds(pids)
+            with engine.connect() as conn:
+                wrk_before = conn.scalar(select(func.count()).select_from(ListCheck)) or 0
+            out["load_wrk"] = wrk_load(ports, paths, auth, args.concurrency, args.seconds)
+            if out["load_wrk"] is not None:
+                share = (_cpu_seconds(pids) - cpu) / out["load_wrk"]["wall_s"] / CPUS
+                out["load_wrk"]["server_cpu_share"] = round(share, 2)
+                time.sleep(0.5)  # the checks in flight when wrk stopped: answered and logged, but not counted by wrk
+                with engine.connect() as conn:
+                    wrk_logged = (conn.scalar(select(func.count()).select_from(ListCheck)) or 0) - wrk_before
+                # every answer wrk counted is logged; at most one in-flight check per connection more
+                ok_wrk = out["load_wrk"]["ok"]
+                out["load_wrk"]["logged_rows"] = wrk_logged
+                out["load_wrk"]["all_logged"] = ok_wrk <= wrk_logged <= ok_wrk + out["load_wrk"]["concurrency"]
         runs = [batch(ports, code_mix(built["codes"], BATCH, 100 + i), auth) for i in range(3)]
     out["batch"] = {"runs": runs, "max_s": max(r["seconds"] for r in runs)}
     out["load_after"] = round(os.getloadavg()[0], 2)
     with engine.connect() as conn:
         logged = (conn.scalar(select(func.count()).select_from(ListCheck)) or 0) - before - warm
+    wrk_part = out.get("load_wrk") or {}
+    logged -= wrk_part.get("logged_rows", 0)  # checked on its own above (wrk does not count in-flight answers)
     answered = sum(out[k]["ok"] for k in ("single", "load")) + sum(r["checked"] for r in runs)
     out["logged_rows"] = logged
     out["answered"] = answered
-    out["all_logged"] = logged == answered
-    load_out = out["load"]
+    out["all_logged"] = logged == answered and wrk_part.get("all_logged", True)
+    load_out = out.get("load_wrk") or out["load"]  # the C generator's figures when there are any
     out["within_target"] = {
         "p99": out["single"]["p99_ms"] <= TARGET_P99_MS,
         "p99_under_load": load_out["p99_ms"] <= TARGET_P99_MS,
@@ -583,6 +691,14 @@ def _pg_settings(engine: Engine) -> dict[str, str]:
         return {k: str(conn.scalar(text(f"SHOW {k}"))) for k in keys}
 
 
+def _wrk_version() -> str | None:
+    exe = shutil.which("wrk")
+    if exe is None:
+        return None
+    done = subprocess.run([exe, "-v"], capture_output=True, text=True, check=False)
+    return (done.stdout + done.stderr).strip().splitlines()[0] if (done.stdout + done.stderr).strip() else "wrk"
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every database in turn."""
     report: dict[str, Any] = {
@@ -590,7 +706,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "scenario": SCENARIO,
         "targets": {"p99_ms": TARGET_P99_MS, "per_s": TARGET_PER_S, "batch_s": TARGET_BATCH_S},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "load_generator": "Python, one process per client, keep-alive raw-socket HTTP/1.1 (no wrk/ab/hey here)",
+        "load_generator": "Python, one process per client, keep-alive raw-socket HTTP/1.1"
+        + ("; and wrk (one instance per server port, Lua script rotating the codes)" if shutil.which("wrk") else ""),
+        "wrk": _wrk_version(),
+        "server": f"uvicorn --http {SERVER_HTTP} --loop {SERVER_LOOP}",
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         "runs": [],
     }
@@ -623,8 +742,8 @@ def main() -> None:
     ap.add_argument(
         "--proposed",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="also measure the app with the changes proposed outside this slice (proposed_app)",
+        default=False,
+        help="also measure proposed_app (the fixes it carries are now in the app itself)",
     )
     ap.add_argument("--concurrency", type=int, default=8, help="clients of the load phase")
     ap.add_argument("--seconds", type=float, default=10.0, help="length of the load phase")

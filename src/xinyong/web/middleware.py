@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.settings import get_settings
-from xinyong.web.errors import error_response, wants_json
+from xinyong.web.errors import JSON_PREFIXES, error_response
 from xinyong.web.ratelimit import RateLimiter
 
 log = logging.getLogger("xinyong.web")
@@ -110,6 +110,11 @@ STATIC_HEADERS: dict[str, str] = {
     "cross-origin-resource-policy": "same-origin",
 }
 HSTS = "max-age=31536000"
+# The same, encoded once (the header middleware runs on every response).
+_STATIC_RAW: tuple[tuple[bytes, bytes], ...] = tuple((k.encode(), v.encode()) for k, v in STATIC_HEADERS.items())
+_CSP = b"content-security-policy"
+_HSTS_RAW = (b"strict-transport-security", HSTS.encode())
+_NO_STORE_RAW = (b"cache-control", b"no-store")
 
 SEARCH_BUCKET = "search"
 LOGIN_BUCKET = "login"
@@ -179,18 +184,20 @@ class SecurityHeadersMiddleware:
         path: str = scope.get("path", "")
         https = scope.get("scheme") == "https"
         no_store = _has_credentials(scope) and not path.startswith("/static/")
-        csp = API_CSP if wants_json(Request(scope)) else PAGE_CSP
+        csp = API_CSP if path.startswith(JSON_PREFIXES) else PAGE_CSP  # errors.wants_json without a Request
 
         def decorate(message: Message, policy: str) -> None:
-            message.setdefault("headers", [])
-            headers = MutableHeaders(scope=message)
-            for key, value in STATIC_HEADERS.items():
-                headers.setdefault(key, value)
-            headers.setdefault("content-security-policy", policy)
-            if https:
-                headers.setdefault("strict-transport-security", HSTS)
-            if no_store:
-                headers.setdefault("cache-control", "no-store")
+            # the raw header list, scanned once: a header the route set itself is kept (setdefault semantics)
+            headers = message["headers"] = list(message.get("headers", ()))
+            present = {name.lower() for name, _ in headers}
+            added = [item for item in _STATIC_RAW if item[0] not in present]
+            if _CSP not in present:
+                added.append((_CSP, policy.encode()))
+            if https and _HSTS_RAW[0] not in present:
+                added.append(_HSTS_RAW)
+            if no_store and _NO_STORE_RAW[0] not in present:
+                added.append(_NO_STORE_RAW)
+            headers.extend(added)
 
         if path in DOCS_PATHS:
             await self._docs(scope, receive, send, decorate)
