@@ -42,8 +42,8 @@ from xinyong.lists.entry_schemas import (
 from xinyong.lists.models import ListEntry
 from xinyong.records.cases import CaseFileOut, files_out
 from xinyong.settings import get_settings
-from xinyong.web.api.objections import attachment
 from xinyong.web.deps import get_public_context
+from xinyong.web.downloads import case_file_response
 from xinyong.web.errors import error_responses
 from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
@@ -181,7 +181,7 @@ def subject_entries(subject_id: SubjectId, ctx: LoggedIn) -> list[EntryRow]:
 def file_content(entry_id: EntryId, file_id: FileId, ctx: LoggedIn) -> Response:
     """One document of the entry (readers of the entry; the download is audited)."""
     row = entry_queries.entry_file(ctx, entry_id, file_id)
-    return Response(row.content, media_type=row.content_type, headers={"Content-Disposition": attachment(row.filename)})
+    return case_file_response(row)
 
 
 # --------------------------------------------------------------------------------------------- the procedure

@@ -13,7 +13,6 @@ State-changing cookie calls also send ``X-CSRF-Token`` (``CSRF``).
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from pydantic import BaseModel, Field, StringConstraints
@@ -25,6 +24,7 @@ from xinyong.db.base import MAX_ID
 from xinyong.records import objections
 from xinyong.records.objection_schemas import STATUS_LABELS, ObjectionDetail, ObjectionRow
 from xinyong.settings import get_settings
+from xinyong.web.downloads import case_file_response
 from xinyong.web.errors import error_responses
 from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
@@ -246,12 +246,6 @@ def withdraw(objection_id: ObjectionId, ctx: LoggedIn) -> ObjectionRow:
     return objections.summary(ctx, objections.withdraw(ctx, objection_id))
 
 
-def attachment(filename: str) -> str:
-    """A ``Content-Disposition`` value for a (Chinese) file name (RFC 6266 / 5987)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
 @router.get(
     "/{objection_id}/files/{file_id}",
     summary="下载证明材料",
@@ -262,4 +256,4 @@ def attachment(filename: str) -> str:
 def file_content(objection_id: ObjectionId, file_id: FileId, ctx: LoggedIn) -> Response:
     """One evidence file (applicant and handlers; the download is audited)."""
     row = objections.case_file_content(ctx, objection_id, file_id)
-    return Response(row.content, media_type=row.content_type, headers={"Content-Disposition": attachment(row.filename)})
+    return case_file_response(row)

@@ -26,7 +26,8 @@ from xinyong.errors import InvalidInput
 from xinyong.lists import verification, verification_queries
 from xinyong.lists.verification_schemas import CaseCounts, CaseDetail, CaseRow, RulesOut
 from xinyong.records.cases import CaseFileOut, files_out
-from xinyong.web.api.objections import attachment, read_uploads
+from xinyong.web.api.objections import read_uploads
+from xinyong.web.downloads import case_file_response
 from xinyong.web.errors import error_responses
 from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
@@ -178,7 +179,7 @@ def case_detail(case_id: CaseId, ctx: Reader) -> CaseDetail:
 def file_content(case_id: CaseId, file_id: FileId, ctx: Reader) -> Response:
     """One evidence file (readers of the case; the download is audited)."""
     row = verification_queries.case_file_content(ctx, case_id, file_id)
-    return Response(row.content, media_type=row.content_type, headers={"Content-Disposition": attachment(row.filename)})
+    return case_file_response(row)
 
 
 # --------------------------------------------------------------------------------------------- changes

@@ -35,8 +35,8 @@ from xinyong.lists.types import list_catalogue
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 from xinyong.web import csrf
-from xinyong.web.api.objections import attachment
 from xinyong.web.deps import get_public_context, require_login
+from xinyong.web.downloads import case_file_response
 from xinyong.web.pages.inspections import local_time
 from xinyong.web.templating import render
 
@@ -504,7 +504,7 @@ def add_files(
 def file_content(entry_id: EntryId, file_id: FileId, ctx: Login) -> Response:
     """Download one document of the entry (audited)."""
     row = entry_queries.entry_file(ctx, entry_id, file_id)
-    return Response(row.content, media_type=row.content_type, headers={"Content-Disposition": attachment(row.filename)})
+    return case_file_response(row)
 
 
 # --------------------------------------------------------------------------------------------- imports

@@ -25,8 +25,9 @@ from xinyong.records import objections
 from xinyong.records.objection_rules import objection_rules
 from xinyong.records.objection_schemas import OUTCOME_LABELS, STATUS_LABELS
 from xinyong.web import csrf
-from xinyong.web.api.objections import attachment, read_uploads
+from xinyong.web.api.objections import read_uploads
 from xinyong.web.deps import require_login
+from xinyong.web.downloads import case_file_response
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -313,4 +314,4 @@ def withdraw(request: Request, objection_id: ObjectionId, ctx: Login) -> Respons
 def file_content(objection_id: ObjectionId, file_id: FileId, ctx: Login) -> Response:
     """Download one evidence file (audited)."""
     row = objections.case_file_content(ctx, objection_id, file_id)
-    return Response(row.content, media_type=row.content_type, headers={"Content-Disposition": attachment(row.filename)})
+    return case_file_response(row)

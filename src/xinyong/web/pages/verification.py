@@ -33,8 +33,9 @@ from xinyong.lists import verification, verification_queries
 from xinyong.lists.verification_rules import CLOSED
 from xinyong.subjects.departments import list_departments
 from xinyong.web import csrf
-from xinyong.web.api.objections import attachment, read_uploads
+from xinyong.web.api.objections import read_uploads
 from xinyong.web.deps import require_login
+from xinyong.web.downloads import case_file_response
 from xinyong.web.pages.objections import attempt
 from xinyong.web.templating import render
 
@@ -350,4 +351,4 @@ def upload(
 def file_content(case_id: CaseId, file_id: FileId, ctx: Login) -> Response:
     """Download one evidence file (audited)."""
     row = verification_queries.case_file_content(ctx, case_id, file_id)
-    return Response(row.content, media_type=row.content_type, headers={"Content-Disposition": attachment(row.filename)})
+    return case_file_response(row)
