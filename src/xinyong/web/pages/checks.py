@@ -35,6 +35,7 @@ from xinyong.lists.checks import MAX_UPLOAD_BYTES, codes_from_file
 from xinyong.lists.measures import measure_ledger
 from xinyong.web import csrf
 from xinyong.web.deps import require_login
+from xinyong.web.forms import form_day
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,16 +54,6 @@ def local_time(at: datetime | None) -> str:
         return "—"
     aware = at if at.tzinfo else at.replace(tzinfo=UTC)
     return aware.astimezone(clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-
-
-def _day_or_none(raw: str, label: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{label}应为日期（年-月-日），收到 {raw[:20]!r}", field=field) from None
 
 
 def _scenarios() -> dict[str, str]:
@@ -117,7 +108,7 @@ def run_check(
     try:
         if not code.strip():
             raise InvalidInput("请填写统一社会信用代码或身份证号码", field="code")
-        day = _day_or_none(as_of, "查询基准日", "as_of")
+        day = form_day(as_of, "查询基准日", "as_of")
         with ctx.session.begin_nested():
             answer = checks.check(ctx, code, scenario, day)
         ctx.session.commit()  # before the redirect: the next request must find the logged check
@@ -166,8 +157,8 @@ def rates_page(
     require(ctx, checks.RUN)
     error = None
     try:
-        start = _day_or_none(date_from, "起始日", "date_from")
-        end = _day_or_none(date_to, "截止日", "date_to")
+        start = form_day(date_from, "起始日", "date_from")
+        end = form_day(date_to, "截止日", "date_to")
         rates = check_queries.feedback_rates(ctx, start, end)
     except XinyongError as exc:
         if exc.status in (401, 403):
@@ -259,7 +250,7 @@ def ledger_page(request: Request, ctx: Login, as_of: Annotated[str, Query(max_le
     """失信约束措施台账: every measure with basis, status, deadline and progress; overdue tasks highlighted."""
     require(ctx, measure_progress.READ)
     try:
-        day = _day_or_none(as_of, "检查基准日", "as_of")
+        day = form_day(as_of, "检查基准日", "as_of")
     except XinyongError as exc:
         return _ledger_page(request, ctx, error=exc.message, status=exc.status)
     return _ledger_page(request, ctx, day)
@@ -277,7 +268,7 @@ def progress(
     """Record a progress note (the credit office), then show the ledger."""
     require(ctx, measure_progress.UPDATE)
     try:
-        day = _day_or_none(reported_on, "进展日期", "reported_on")
+        day = form_day(reported_on, "进展日期", "reported_on")
         with ctx.session.begin_nested():
             measure_progress.record_progress(ctx, measure_id, note, done in ("1", "on", "true"), day)
         ctx.session.commit()

@@ -15,7 +15,7 @@ Forms post with the CSRF token; an invalid or stale form shows the page again wi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -40,6 +40,7 @@ from xinyong.supervision.draw import GRADES
 from xinyong.supervision.schemas import ConflictIn, InspectorIn, PlanIn, PlanOut, ResultIn, VerifyOut
 from xinyong.web import csrf
 from xinyong.web.deps import get_public_context, require_login
+from xinyong.web.forms import form_day, required_day
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -105,16 +106,6 @@ def _build(model: type[BaseModel], data: dict[str, Any]) -> Any:
 def _blank_none(value: str) -> str | None:
     value = value.strip()
     return value or None
-
-
-def _date_or_none(raw: str, label: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{label}应为日期（年-月-日），收到 {raw!r}", field=field) from None
 
 
 def _int_or_none(raw: str, label: str, field: str) -> int | None:
@@ -264,9 +255,7 @@ def _plan_in(ctx: Context, v: dict[str, Any]) -> PlanIn:
     department = _int_or_none(v["department_id"], "实施部门", "department_id") or ctx.department_id
     if department is None:
         raise InvalidInput("请选择实施部门", field="department_id")
-    as_of = _date_or_none(v["as_of"], "名录与信用等级基准日", "as_of")
-    if as_of is None:
-        raise InvalidInput("请填写名录与信用等级基准日", field="as_of")
+    as_of = required_day(v["as_of"], "名录与信用等级基准日", "as_of")
     for grade, ratio in v["ratios"].items():
         if not ratio.strip():
             raise InvalidInput(f"请填写 {grade} 级的抽查比例（0 到 1 之间，如 0.05）", field="ratios")
@@ -281,8 +270,8 @@ def _plan_in(ctx: Context, v: dict[str, Any]) -> PlanIn:
         "subject_kinds": v["subject_kinds"] or None,
         "industries": v["industries"] or None,
         "township_codes": v["township_codes"] or None,
-        "starts_on": _date_or_none(v["starts_on"], "检查开始日期", "starts_on"),
-        "ends_on": _date_or_none(v["ends_on"], "检查截止日期", "ends_on"),
+        "starts_on": form_day(v["starts_on"], "检查开始日期", "starts_on"),
+        "ends_on": form_day(v["ends_on"], "检查截止日期", "ends_on"),
     }
     if not data["item_code"]:
         raise InvalidInput("请选择抽查事项", field="item_code")
@@ -534,7 +523,7 @@ def enter_result(
     try:
         if not result.strip():
             raise InvalidInput("请选择检查结果", field="result")
-        day = _date_or_none(inspected_on, "检查日期", "inspected_on")
+        day = form_day(inspected_on, "检查日期", "inspected_on")
         if day is None:
             raise InvalidInput("请填写检查日期", field="inspected_on")
         data = _build(

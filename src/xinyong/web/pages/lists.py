@@ -37,6 +37,7 @@ from xinyong.subjects.models import Subject
 from xinyong.web import csrf
 from xinyong.web.deps import get_public_context, require_login
 from xinyong.web.downloads import case_file_response
+from xinyong.web.forms import form_day, required_day
 from xinyong.web.pages.inspections import local_time
 from xinyong.web.templating import render
 
@@ -54,24 +55,6 @@ PERSON_LINE = re.compile(r"^\s*(\S+?)[\s,，:：]+(\S+)\s*$")
 
 
 # --------------------------------------------------------------------------------------------- form helpers
-def _day(raw: str, label: str, field: str, *, required: bool = True) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        if required:
-            raise InvalidInput(f"请填写{label}", field=field)
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{label}应为日期（年-月-日），收到 {raw[:20]!r}", field=field) from None
-
-
-def _required_day(raw: str, label: str, field: str) -> date:
-    day = _day(raw, label, field)
-    assert day is not None
-    return day
-
-
 def _version(raw: str) -> int:
     raw = raw.strip()
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**31 - 1:
@@ -139,7 +122,7 @@ def public_list(
     error = None
     day: date | None = None
     try:
-        day = _day(as_of, "查询日期", "as_of", required=False)
+        day = form_day(as_of, "查询日期", "as_of")
         shown = entry_queries.public_entries(ctx, list_code, as_of=day, q=q, offset=(number - 1) * PAGE, limit=PAGE)
     except InvalidInput as exc:
         error = exc.message
@@ -345,7 +328,7 @@ def notice(
         "notice",
         form,
         lambda: entries.serve_notice(
-            ctx, entry_id, doc_no, _required_day(served_on, "送达日期", "served_on"), _version(lock_version)
+            ctx, entry_id, doc_no, required_day(served_on, "送达日期", "served_on"), _version(lock_version)
         ),
     )
 
@@ -368,7 +351,7 @@ def defence(
         "defence",
         form,
         lambda: entries.record_defence(
-            ctx, entry_id, text, _required_day(received_on, "收到日期", "received_on"), _version(lock_version)
+            ctx, entry_id, text, required_day(received_on, "收到日期", "received_on"), _version(lock_version)
         ),
     )
 
@@ -395,7 +378,7 @@ def decision(
             ctx,
             entry_id,
             doc_no,
-            _required_day(decided_on, "决定日期", "decided_on"),
+            required_day(decided_on, "决定日期", "decided_on"),
             defence_outcome.strip() or None,
             _version(lock_version),
         ),
@@ -437,7 +420,7 @@ def publication(
         "publish",
         {"published_on": published_on},
         lambda: entries.publish(
-            ctx, entry_id, _required_day(published_on, "公示日期", "published_on"), _version(lock_version)
+            ctx, entry_id, required_day(published_on, "公示日期", "published_on"), _version(lock_version)
         ),
     )
 
@@ -470,9 +453,9 @@ def removal(
             ctx,
             entry_id,
             reason.strip(),
-            _required_day(removed_on, "移出日期", "removed_on"),
+            required_day(removed_on, "移出日期", "removed_on"),
             note,
-            _day(corrected_on, "改正日期", "corrected_on", required=False),
+            form_day(corrected_on, "改正日期", "corrected_on"),
             commitment_text,
             _version(lock_version),
         )
