@@ -30,8 +30,10 @@ def _register() -> None:
         lists,
         objections,
         pii,
+        portal,
         quality,
         repairs,
+        reports,
         rules,
         serve,
         subjects,
@@ -58,6 +60,8 @@ def _register() -> None:
     app.add_typer(commitments.app, name="commitments")
     app.add_typer(lists.app, name="lists")
     app.add_typer(cases.app, name="cases")
+    app.add_typer(reports.app, name="reports")
+    app.add_typer(portal.app, name="portal")
     app.add_typer(evaluate.app, name="evaluate")
     app.add_typer(inspect.app, name="inspect")
     app.command("demo")(demo.demo)

@@ -27,7 +27,9 @@ import matrix_lifecycle
 import matrix_lists
 import matrix_notifications
 import matrix_objections
+import matrix_portal
 import matrix_repairs
+import matrix_reports
 import matrix_verification
 import pytest
 from fastapi.testclient import TestClient
@@ -173,6 +175,8 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_lists.ENTRIES,
     **matrix_checks.ENTRIES,
     **matrix_verification.ENTRIES,
+    **matrix_reports.ENTRIES,
+    **matrix_portal.ENTRIES,
 }
 
 

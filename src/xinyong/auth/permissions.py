@@ -28,10 +28,16 @@ _PUBLIC = {
     "commitments.read_public",
     "inspections.read_public",  # 一公开: published plans and their results
     "lists.read_public",  # the public list pages (natural persons masked)
+    "reports.verify",  # anyone holding a report checks it by number (the QR code)
+    "portal.read",  # published articles, innovation cases and selection results
 }
 _LOGGED_IN = _PUBLIC | {"account.change_password", "notifications.read"}
 # A subject's own side of the record lifecycle (issue #5): object, apply for repair, sign commitments.
 _SUBJECT_LIFECYCLE = {"objections.submit", "repairs.apply", "commitments.sign", "lifecycle.read_own"}
+# Credit reports and the portal (issue #8): a subject downloads its own reports; the credit office issues them for
+# others (audited), writes the portal's articles and runs the honest-enterprise selections; departments nominate.
+_OWN_REPORTS = {"reports.issue_own"}
+_PORTAL_OFFICE = {"reports.issue", "reports.read", "portal.publish", "selections.manage", "selections.nominate"}
 # Handling cases of the actor's department (a department officer: its own department's records only).
 _HANDLER = {
     "objections.read",
@@ -89,6 +95,7 @@ _OFFICE = (
         "measures.update",  # progress of the measures ledger (跟踪检查)
         "verification.open",  # registers reported dishonesty cases and assigns them
     }
+    | _PORTAL_OFFICE
     | _LISTS
     | _INSPECTION
     | _DEPARTMENT
@@ -98,9 +105,14 @@ _OFFICE = (
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset(_PUBLIC),
     "subject": frozenset(
-        _LOGGED_IN | _SUBJECT_LIFECYCLE | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
+        _LOGGED_IN
+        | _SUBJECT_LIFECYCLE
+        | _OWN_REPORTS
+        | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
     ),
-    "department_officer": frozenset(_LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | _LISTS | {"tokens.read"}),
+    "department_officer": frozenset(
+        _LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | _LISTS | {"tokens.read", "selections.nominate"}
+    ),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
     "regulator": frozenset(
         _LOGGED_IN

@@ -10,8 +10,10 @@ from xinyong.db.base import Base
 from xinyong.evaluation import models as _evaluation  # noqa: F401
 from xinyong.intake import models as _intake  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
+from xinyong.portal import models as _portal  # noqa: F401
 from xinyong.quality import models as _quality  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401
+from xinyong.reports import models as _reports  # noqa: F401
 from xinyong.subjects import models as _subjects  # noqa: F401
 from xinyong.supervision import models as _supervision  # noqa: F401
 

@@ -26,9 +26,11 @@ from xinyong.web.api import (
     measures,
     notifications,
     objections,
+    portal,
     quality,
     records,
     repairs,
+    reports,
     staff,
     subjects,
     tokens,
@@ -47,9 +49,11 @@ from xinyong.web.pages import lifecycle as lifecycle_pages
 from xinyong.web.pages import lists as list_pages
 from xinyong.web.pages import notifications as notification_pages
 from xinyong.web.pages import objections as objection_pages
+from xinyong.web.pages import portal as portal_pages
 from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
 from xinyong.web.pages import repairs as repair_pages
+from xinyong.web.pages import reports as report_pages
 from xinyong.web.pages import verification as verification_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
 
@@ -99,6 +103,8 @@ def create_app() -> FastAPI:
         checks,
         measures,
         verification,
+        reports,
+        portal,
     ):
         app.include_router(module.router)
     for module in (
@@ -119,6 +125,8 @@ def create_app() -> FastAPI:
         list_pages,
         check_pages,
         verification_pages,
+        report_pages,
+        portal_pages,
     ):
         app.include_router(module.router)
 
