@@ -11,7 +11,7 @@ APT_PACKAGES := chromium fonts-noto-cjk
 BENCH_PACKAGES := wrk
 PG_READY := pg_isready -q -h 127.0.0.1 -p 5432
 
-.PHONY: install system-packages venv migrate demo run serve test lint pg bench bench-packages clean
+.PHONY: install system-packages venv migrate demo run serve test lint pg bench bench-packages screenshots clean
 
 install: system-packages venv  ## set up everything (idempotent)
 
@@ -43,8 +43,8 @@ pg:  ## make sure the local PostgreSQL (tests) is up
 	  [ "$${XINYONG_TEST_DATABASES:-sqlite,postgresql}" = "sqlite" ]; }
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 test: install pg lint  ## everything fast: lint, unit, API and browser tests on SQLite and PostgreSQL
 	$(BIN)/pytest -q
@@ -54,6 +54,9 @@ bench-packages:  ## wrk for the HTTP benchmarks (apt-get, only when missing; wit
 
 bench: install pg bench-packages  ## benchmarks at scale; figures go to docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
+
+screenshots: install  ## the main pages in headless Chromium (desktop and phone) as PNG files in var/screenshots
+	$(BIN)/python scripts/screenshots.py --out var/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
