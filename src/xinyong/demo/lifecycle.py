@@ -1,5 +1,5 @@
 """The demo district's record lifecycle: objections, repair applications and commitments in every state,
-evaluations, inspections, list entries, joint checks and verification cases, planted through the services
+evaluations, inspections, list entries, joint checks, verification cases and the portal's content, planted through the services
 after the demo records are loaded (``demo.service.load_demo``)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from xinyong.demo.lifecycle_evaluations import plant_evaluations
 from xinyong.demo.lifecycle_inspections import plant_inspections
 from xinyong.demo.lifecycle_lists import plant_lists
 from xinyong.demo.lifecycle_objections import plant_objections
+from xinyong.demo.lifecycle_portal import plant_portal
 from xinyong.demo.lifecycle_repairs import plant_repairs
 from xinyong.errors import XinyongError
 
@@ -30,6 +31,7 @@ class LifecycleSummary:
     lists: int = 0  # list entries in every state (demo.lifecycle_lists)
     checks: int = 0  # joint checks with feedback (demo.lifecycle_checks)
     cases: int = 0  # dishonesty cases under verification (demo.lifecycle_cases)
+    portal: int = 0  # portal articles and selection nominations (demo.lifecycle_portal)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -47,6 +49,7 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("lists", lambda: plant_lists(ctx, seed)),
         ("checks", lambda: plant_checks(ctx, seed)),
         ("cases", lambda: plant_cases(ctx, seed)),
+        ("portal", lambda: plant_portal(ctx, seed)),
     )
     for name, plant in steps:
         savepoint = session.begin_nested()

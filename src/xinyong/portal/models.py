@@ -46,12 +46,21 @@ class Article(Base):
     body_html: Mapped[str] = mapped_column(Text)  # sanitised
     campaign: Mapped[str] = mapped_column(String(40), default="")  # e.g. 诚信宣传月, 信用记录关爱日
     source: Mapped[str] = mapped_column(String(200), default="")  # 来源 (unit or document)
+    # Innovation cases (信用创新案例): the unit that runs the scheme (镇街 or 部门) and its scenario code
+    # (rules/portal.yaml innovation_scenarios); empty for other kinds.
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    scenario: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     published_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdraw_reason: Mapped[str] = mapped_column(String(500), default="")
     author: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class Selection(Base):
@@ -69,7 +78,11 @@ class Selection(Base):
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
     published_on: Mapped[date | None] = mapped_column(Date)
+    decision_doc_no: Mapped[str] = mapped_column(String(64), default="")  # 评选结果（列入决定）文号
+    published_by: Mapped[str] = mapped_column(String(128), default="")
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class Nomination(Base):
@@ -91,3 +104,5 @@ class Nomination(Base):
     list_entry_id: Mapped[int | None] = mapped_column(ForeignKey("list_entry.id"))
     created_at: Mapped[datetime]
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
