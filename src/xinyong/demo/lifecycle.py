@@ -1,6 +1,6 @@
 """The demo district's record lifecycle: objections, repair applications and commitments in every state,
-evaluations, inspections, list entries, joint checks, verification cases and the portal's content, planted through the services
-after the demo records are loaded (``demo.service.load_demo``)."""
+evaluations, inspections, list entries, joint checks, verification cases and the portal's content, planted through
+the services after the demo records are loaded (``demo.service.load_demo``)."""
 
 from __future__ import annotations
 
