@@ -11,9 +11,9 @@ APT_PACKAGES := chromium fonts-noto-cjk
 BENCH_PACKAGES := wrk
 PG_READY := pg_isready -q -h 127.0.0.1 -p 5432
 
-.PHONY: install system-packages venv migrate demo run serve test lint pg bench bench-packages screenshots clean
+.PHONY: install system-packages venv fonts migrate demo run serve test lint pg bench bench-packages screenshots clean
 
-install: system-packages venv  ## set up everything (idempotent)
+install: system-packages venv fonts  ## set up everything (idempotent)
 
 system-packages:  ## Debian packages for browser tests and PDFs (apt-get, only when missing)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,6 +26,9 @@ system-packages:  ## Debian packages for browser tests and PDFs (apt-get, only w
 venv:  ## the Python environment from uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
 	uv sync --frozen --quiet
+
+fonts: system-packages venv  ## the CJK font subset of report PDFs in var/fonts (built once, ~75 s; kept when present)
+	$(BIN)/xinyong reports build-font
 
 migrate: install  ## create or upgrade the database schema
 	$(BIN)/xinyong db upgrade

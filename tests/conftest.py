@@ -41,6 +41,7 @@ def pinned_clock() -> Iterator[datetime]:
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never touch the developer's var/xinyong.db."""
     monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{tmp_path_factory.getbasetemp() / 'unused.db'}")
+    monkeypatch.setenv("XINYONG_REPORT_KEY_FILE", str(tmp_path_factory.getbasetemp() / "report-ed25519.pem"))
     get_settings.cache_clear()
 
 

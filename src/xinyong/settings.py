@@ -41,6 +41,18 @@ class Settings(BaseSettings):
         default=True,
         description="Derive throw-away PII keys when none are set (development only; refused when false).",
     )
+    report_key_file: Path = Field(
+        default=PROJECT_ROOT / "var" / "keys" / "report-ed25519.pem",
+        description="Ed25519 private key (PEM) signing credit reports; created with mode 0600 on first use.",
+    )
+    report_font_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "fonts",
+        description="Cache directory of the CJK font subset embedded in report PDFs (rebuilt when missing).",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of the platform, printed in each report's QR code (verification page).",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     search_page_size: int = Field(default=20, description="Rows per page of subject search.")

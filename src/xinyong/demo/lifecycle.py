@@ -1,6 +1,6 @@
 """The demo district's record lifecycle: objections, repair applications and commitments in every state,
-evaluations, inspections, list entries, joint checks, verification cases and the portal's content, planted through
-the services after the demo records are loaded (``demo.service.load_demo``)."""
+evaluations, inspections, list entries, joint checks, verification cases, the portal's content and credit
+reports, planted through the services after the demo records are loaded (``demo.service.load_demo``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from xinyong.demo.lifecycle_lists import plant_lists
 from xinyong.demo.lifecycle_objections import plant_objections
 from xinyong.demo.lifecycle_portal import plant_portal
 from xinyong.demo.lifecycle_repairs import plant_repairs
+from xinyong.demo.lifecycle_reports import plant_reports
 from xinyong.errors import XinyongError
 
 
@@ -32,6 +33,7 @@ class LifecycleSummary:
     checks: int = 0  # joint checks with feedback (demo.lifecycle_checks)
     cases: int = 0  # dishonesty cases under verification (demo.lifecycle_cases)
     portal: int = 0  # portal articles and selection nominations (demo.lifecycle_portal)
+    reports: int = 0  # credit reports issued (demo.lifecycle_reports)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -50,6 +52,7 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("checks", lambda: plant_checks(ctx, seed)),
         ("cases", lambda: plant_cases(ctx, seed)),
         ("portal", lambda: plant_portal(ctx, seed)),
+        ("reports", lambda: plant_reports(ctx, seed)),
     )
     for name, plant in steps:
         savepoint = session.begin_nested()
