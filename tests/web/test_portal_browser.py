@@ -35,7 +35,6 @@ from xinyong.web.app import create_app
 
 PASSWORD = "Browser-Journey-2026!"
 SCJGJ_USCC = uscc(801, authority="1", org_type="1")
-SCREENSHOTS = Path("/tmp/xinyong-portal")
 
 
 @dataclass(frozen=True)
@@ -161,5 +160,59 @@ def test_news_article_published_and_read(site: Site) -> None:
             expect(reader.locator("main")).to_contain_text("宣传资料发放 2,000 份。")
             assert reader.evaluate("window.__pwned") is None
             assert "<script>window.__pwned" not in reader.content()
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_enterprise_downloads_special_report_and_a_bank_verifies_it(site: Site, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+    from pypdf import PdfReader
+
+    with sync_playwright() as pw:
+        browser = open_browser(pw)
+        try:
+            firm = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page = firm.new_page()
+            login(page, site.url, "hefeng")
+            page.goto(f"{site.url}/search")
+            page.locator("#q").press_sequentially("禾丰", delay=30)
+            page.locator("#results").get_by_role("link", name=HEFENG).click()
+            page.wait_for_url("**/subjects/*")
+            page.get_by_role("link", name="下载信用报告").first.click()
+            page.wait_for_url("**/my/reports*")
+
+            page.check("input[name=kind][value=special]")
+            page.fill("#period_start", "2025-01-01")
+            page.fill("#period_end", "2026-11-27")
+            page.check("input[name=domains][value=market_supervision]")
+            page.get_by_role("button", name="出具并签名").click()
+            page.wait_for_load_state("networkidle")
+            pdf_link = page.locator("main").get_by_role("link", name="下载 PDF").first
+            expect(pdf_link).to_be_visible()
+            with page.expect_download() as download:
+                pdf_link.click()
+            saved = tmp_path / "report.pdf"
+            download.value.save_as(saved)
+            text = re.sub(r"\s", "", "".join(p.extract_text() for p in PdfReader(saved).pages))  # cells wrap
+            assert "专用信用报告" in text and HEFENG in text and "番市监罚〔2026〕9001号" in text
+            verify_href = page.locator("main").get_by_role("link", name="核验页").first.get_attribute("href")
+            assert verify_href and verify_href.startswith("/reports/verify/") and "?c=" in verify_href
+            number = verify_href.split("/")[-1].split("?")[0]
+            assert number in text  # the PDF carries the number the QR code's address verifies
+            firm.close()
+
+            bank = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})  # the officer's phone
+            bank.goto(site.url + verify_href)
+            expect(bank.locator("main")).to_contain_text("真实有效")
+            expect(bank.locator("main")).to_contain_text(HEFENG)
+            expect(bank.locator("main")).not_to_contain_text("已发生变化")
+            bank.screenshot(path=str(tmp_path / "verified.png"), full_page=True)
+
+            load_penalty(site.department_id, 9002, "2026-11-20")
+            bank.reload()
+            expect(bank.locator("main")).to_contain_text("真实有效")
+            expect(bank.locator("main")).to_contain_text("报告出具后相关信息已发生变化")
+            expect(bank.locator("main")).to_contain_text("番市监罚〔2026〕9002号")
         finally:
             browser.close()
