@@ -39,6 +39,7 @@ def _register() -> None:
         subjects,
         tokens,
         users,
+        workplan,
     )
 
     app.add_typer(db.app, name="db")
@@ -64,6 +65,7 @@ def _register() -> None:
     app.add_typer(portal.app, name="portal")
     app.add_typer(evaluate.app, name="evaluate")
     app.add_typer(inspect.app, name="inspect")
+    app.add_typer(workplan.app, name="workplan")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

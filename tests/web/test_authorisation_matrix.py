@@ -31,6 +31,7 @@ import matrix_portal
 import matrix_repairs
 import matrix_reports
 import matrix_verification
+import matrix_workplan
 import pytest
 from fastapi.testclient import TestClient
 from matrix_common import (
@@ -177,6 +178,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_verification.ENTRIES,
     **matrix_reports.ENTRIES,
     **matrix_portal.ENTRIES,
+    **matrix_workplan.ENTRIES,
 }
 
 

@@ -50,7 +50,7 @@ _HANDLER = {
     "records.revoke",
 }
 # Staff of any department: the registry, credit records up to 有条件共享 fields (audited), the scorecards.
-_STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read", "evaluation.read"}
+_STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read", "evaluation.read", "workplan.read"}
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
 # 双随机、一公开 (issue #6): plans, draws, results, the inspector pool; regulators run them for their department.
@@ -94,6 +94,8 @@ _OFFICE = (
         "checks.read_all",  # feedback rates of every department
         "measures.update",  # progress of the measures ledger (跟踪检查)
         "verification.open",  # registers reported dishonesty cases and assigns them
+        "workplan.manage",  # loads the year's work plan (工作要点, issue #12)
+        "workplan.report",  # reports progress on behalf of a unit named on the item
     }
     | _PORTAL_OFFICE
     | _LISTS
@@ -111,7 +113,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
     ),
     "department_officer": frozenset(
-        _LOGGED_IN | _STAFF_READ | _DEPARTMENT | _HANDLER | _LISTS | {"tokens.read", "selections.nominate"}
+        _LOGGED_IN
+        | _STAFF_READ
+        | _DEPARTMENT
+        | _HANDLER
+        | _LISTS
+        | {"tokens.read", "selections.nominate", "workplan.report"}  # progress on own work-plan items
     ),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
     "regulator": frozenset(

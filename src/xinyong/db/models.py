@@ -16,5 +16,6 @@ from xinyong.records import models as _records  # noqa: F401
 from xinyong.reports import models as _reports  # noqa: F401
 from xinyong.subjects import models as _subjects  # noqa: F401
 from xinyong.supervision import models as _supervision  # noqa: F401
+from xinyong.workplan import models as _workplan  # noqa: F401
 
 metadata = Base.metadata

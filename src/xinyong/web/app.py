@@ -35,6 +35,7 @@ from xinyong.web.api import (
     subjects,
     tokens,
     verification,
+    workplan,
 )
 from xinyong.web.deps import commit_before_response
 from xinyong.web.pages import account, public
@@ -55,6 +56,7 @@ from xinyong.web.pages import records as records_pages
 from xinyong.web.pages import repairs as repair_pages
 from xinyong.web.pages import reports as report_pages
 from xinyong.web.pages import verification as verification_pages
+from xinyong.web.pages import workplan as workplan_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
 
 TITLE = "公共信用信息平台"
@@ -105,6 +107,7 @@ def create_app() -> FastAPI:
         verification,
         reports,
         portal,
+        workplan,
     ):
         app.include_router(module.router)
     for module in (
@@ -127,6 +130,7 @@ def create_app() -> FastAPI:
         verification_pages,
         report_pages,
         portal_pages,
+        workplan_pages,
     ):
         app.include_router(module.router)
 
