@@ -1,14 +1,13 @@
-"""The 2021 plan text (a verbatim copy of shared/seed/panyu-2021-credit-workplan.txt) and helpers to load it."""
+"""The 2021 plan text (shipped with the package: ``xinyong.workplan.data``) and helpers to load it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from xinyong.auth.context import Context
 from xinyong.workplan import service
+from xinyong.workplan.data import PLAN_2021_FILE
 from xinyong.workplan.schemas import LoadResult
 
-PLAN_2021 = (Path(__file__).parent / "data" / "panyu-2021-credit-workplan.txt").read_text(encoding="utf-8")
+PLAN_2021 = PLAN_2021_FILE.read_text(encoding="utf-8")
 
 
 def load_2021(ctx: Context) -> LoadResult:

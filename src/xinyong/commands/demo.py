@@ -46,6 +46,7 @@ LIFECYCLE_LABELS = {
     "cases": "失信案例",
     "portal": "门户内容",
     "reports": "信用报告",
+    "workplan": "工作要点进展",
 }
 
 
@@ -72,7 +73,7 @@ def summary_line(s: DemoSummary) -> str:
         line += f"异议 {c.objections} 件、信用修复申请 {c.repairs} 件、信用承诺 {c.commitments} 件、"
         line += f"信用评价批次 {c.evaluations} 个、双随机抽查任务 {c.inspections} 项、"
         line += f"名单条目 {c.lists} 条、联合奖惩查询 {c.checks} 次、失信案例 {c.cases} 件、"
-        line += f"门户内容 {c.portal} 项、信用报告 {c.reports} 份；"
+        line += f"门户内容 {c.portal} 项、信用报告 {c.reports} 份、工作要点进展 {c.workplan} 条；"
         line += "".join(f"未生成{LIFECYCLE_LABELS[k]}：{why}；" for k, why in c.skipped.items())
     return line + f"用时 {s.seconds:.1f} 秒"
 

@@ -1,6 +1,7 @@
 """The demo district's record lifecycle: objections, repair applications and commitments in every state,
-evaluations, inspections, list entries, joint checks, verification cases, the portal's content and credit
-reports, planted through the services after the demo records are loaded (``demo.service.load_demo``)."""
+evaluations, inspections, list entries, joint checks, verification cases, the portal's content, credit reports
+and the work-plan ledger, planted through the services after the demo records are loaded
+(``demo.service.load_demo``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from xinyong.demo.lifecycle_objections import plant_objections
 from xinyong.demo.lifecycle_portal import plant_portal
 from xinyong.demo.lifecycle_repairs import plant_repairs
 from xinyong.demo.lifecycle_reports import plant_reports
+from xinyong.demo.lifecycle_workplan import plant_workplan
 from xinyong.errors import XinyongError
 
 
@@ -34,6 +36,7 @@ class LifecycleSummary:
     cases: int = 0  # dishonesty cases under verification (demo.lifecycle_cases)
     portal: int = 0  # portal articles and selection nominations (demo.lifecycle_portal)
     reports: int = 0  # credit reports issued (demo.lifecycle_reports)
+    workplan: int = 0  # progress reports on the 2021 work plan (demo.lifecycle_workplan)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -53,6 +56,7 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("cases", lambda: plant_cases(ctx, seed)),
         ("portal", lambda: plant_portal(ctx, seed)),
         ("reports", lambda: plant_reports(ctx, seed)),
+        ("workplan", lambda: plant_workplan(ctx, seed)),
     )
     for name, plant in steps:
         savepoint = session.begin_nested()
