@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Public address of the platform, printed in each report's QR code (verification page).",
     )
+    portal_figures_ttl_seconds: int = Field(
+        default=60, ge=0, le=3600, description="Seconds each process keeps the home page's live figures (0: no cache)."
+    )
+    export_max_rows: int = Field(
+        default=50_000, ge=1, le=1_000_000, description="Most rows one CSV/Excel export of a public list page holds."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     search_page_size: int = Field(default=20, description="Rows per page of subject search.")

@@ -1,7 +1,8 @@
 """信用承诺 pages (issue #5): the public list, signing and recording, the lists of the subject and of the
 department, the detail with its history and the verification form.
 
-* ``/commitments/public`` (公开): published commitments, natural persons masked.
+* ``/commitments/public`` (公开): published commitments, natural persons masked;
+  ``/commitments/public/export.csv`` / ``export.xlsx``: all of them with the same ``q`` (``web.exports``).
 * ``/commitments/new``: two steps without scripts — (1) a GET form chooses the type, the department and the
   matter (and, for staff recording a paper commitment, the subject's USCC); (2) the page shows the type's
   standard text filled in, which the signer may edit, and the POST form signs or records it.
@@ -27,12 +28,14 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import allowed, require
 from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput, XinyongError
+from xinyong.portal.public_reads import commitment_rows
 from xinyong.records import commitments, publication
 from xinyong.records.commitment_rules import commitment_rules
-from xinyong.records.commitment_schemas import STATUS_LABELS, CommitmentDetail
+from xinyong.records.commitment_schemas import STATUS_LABELS, CommitmentDetail, PublicCommitment
 from xinyong.subjects.departments import list_departments
 from xinyong.web import csrf
 from xinyong.web.deps import get_public_context, require_login
+from xinyong.web.exports import Column, ExportFormat, export_response
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -85,9 +88,36 @@ def public_page(
         "q": q,
         "page": page,
         "pager": _pager("/commitments/public", {"q": q}, offset, page.limit, page.total) if page else None,
+        "exports": {
+            fmt: f"/commitments/public/export.{fmt}" + (f"?{urlencode({'q': q.strip()})}" if q.strip() else "")
+            for fmt in ("csv", "xlsx")
+        },
         "error": error,
     }
     return render(request, "commitment_public.html", context, status_code=422 if error else 200)
+
+
+EXPORT_COLUMNS: list[Column[PublicCommitment]] = [
+    Column("承诺主体", lambda c: c.subject_name),
+    Column("统一社会信用代码", lambda c: c.uscc, text=True),
+    Column("承诺类型", lambda c: c.kind_label),
+    Column("承诺事项", lambda c: c.matter),
+    Column("所涉部门", lambda c: c.department_name),
+    Column("承诺日期", lambda c: c.signed_on),
+    Column("履约情况", lambda c: c.status_label),
+    Column("核查日期", lambda c: c.outcome_on),
+]
+
+
+@router.get("/commitments/public/export.{fmt}")
+def public_export(
+    fmt: Annotated[ExportFormat, Path(description="csv 或 xlsx")],
+    ctx: PublicContext,
+    q: Annotated[str, Query(max_length=publication.MAX_QUERY)] = "",
+) -> Response:
+    """Every published commitment matching ``q`` as CSV or Excel (the page's columns, persons masked)."""
+    rows = commitment_rows(ctx, q or None)
+    return export_response(fmt, "信用承诺公示", EXPORT_COLUMNS, rows.total, rows.read)
 
 
 # --------------------------------------------------------------------------------------------- lists

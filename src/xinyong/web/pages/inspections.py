@@ -8,7 +8,8 @@ office; the published plans and their results for everyone.
   ``/inspections/{id}/verify`` shows the same page with the re-run of the draw.
 * ``/inspections/inspectors``: the inspector pool (add, deactivate, activate) and the recorded conflicts.
 * ``/inspections/public`` and ``/inspections/public/{id}`` (公开): published plans and their results, no
-  inspectors' ids, natural persons masked (by the service).
+  inspectors' ids, natural persons masked (by the service); ``/inspections/public/export.csv`` (the plans) and
+  ``/inspections/public/{id}/export.csv`` (one plan's subjects and results), also ``.xlsx`` (``web.exports``).
 
 Forms post with the CSRF token; an invalid or stale form shows the page again with the Chinese error.
 """
@@ -37,9 +38,10 @@ from xinyong.subjects.industries import load_industries
 from xinyong.subjects.models import SUBJECT_KIND_LABELS
 from xinyong.supervision import service
 from xinyong.supervision.draw import GRADES
-from xinyong.supervision.schemas import ConflictIn, InspectorIn, PlanIn, PlanOut, ResultIn, VerifyOut
+from xinyong.supervision.schemas import ConflictIn, InspectorIn, PlanIn, PlanOut, ResultIn, TaskOut, VerifyOut
 from xinyong.web import csrf
 from xinyong.web.deps import get_public_context, require_login
+from xinyong.web.exports import Column, ExportFormat, export_response
 from xinyong.web.forms import form_day, required_day
 from xinyong.web.templating import render
 
@@ -48,6 +50,7 @@ Login = Annotated[Context, Depends(require_login)]
 PublicContext = Annotated[Context, Depends(get_public_context)]
 Csrf = Depends(csrf.csrf_protect)
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Format = Annotated[ExportFormat, Path(description="csv 或 xlsx")]
 TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InspectorId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NAV = "inspections"
@@ -130,6 +133,50 @@ def public_list_page(request: Request, ctx: PublicContext) -> Response:
     """公开的抽查计划与结果 (anyone): published plans, newest first."""
     context = {"nav": NAV_PUBLIC, "plans": service.public_plans(ctx), "grades": GRADES, "local_time": local_time}
     return render(request, "inspection_public.html", context)
+
+
+def _plan_columns() -> list[Column[PlanOut]]:
+    columns: list[Column[PlanOut]] = [
+        Column("抽查计划", lambda p: p.title),
+        Column("抽查事项", lambda p: p.item_label),
+        Column("实施部门", lambda p: p.department_name),
+        Column("名录基准日", lambda p: p.as_of),
+    ]
+    for g in GRADES:
+        columns.append(Column(f"{g} 级抽取数", lambda p, g=g: (p.drawn_by_grade or {}).get(g, 0)))
+        columns.append(Column(f"{g} 级对象数", lambda p, g=g: (p.candidates_by_grade or {}).get(g, 0)))
+    columns += [
+        Column("已公开结果", lambda p: p.results_entered),
+        Column("抽查对象数", lambda p: p.tasks),
+        Column("公开日期", lambda p: local_time(p.published_at)[:10]),
+        Column("随机种子", lambda p: p.seed, text=True),
+        Column("检查对象名录哈希（SHA-256）", lambda p: p.candidates_hash, text=True),
+    ]
+    return columns
+
+
+TASK_COLUMNS: list[Column[TaskOut]] = [
+    Column("序号", lambda t: t.position),
+    Column("检查对象", lambda t: t.subject_name),
+    Column("统一社会信用代码", lambda t: t.uscc, text=True),
+    Column("检查结果", lambda t: t.result_label or "检查中"),
+    Column("检查日期", lambda t: t.inspected_on),
+]
+
+
+@router.get("/inspections/public/export.{fmt}")
+def public_plans_export(fmt: Format, ctx: PublicContext) -> Response:
+    """The published plans as CSV or Excel (the columns of the public page, with seed and hash)."""
+    plans = service.public_plans(ctx)
+    return export_response(fmt, "双随机抽查计划", _plan_columns(), len(plans), lambda: iter(plans))
+
+
+@router.get("/inspections/public/{plan_id}/export.{fmt}")
+def public_results_export(plan_id: PlanId, fmt: Format, ctx: PublicContext) -> Response:
+    """One published plan's subjects and results as CSV or Excel (natural persons masked)."""
+    plan = service.public_plan(ctx, plan_id)
+    tasks = service.public_tasks(ctx, plan_id)
+    return export_response(fmt, f"抽查结果-{plan.title}", TASK_COLUMNS, len(tasks), lambda: iter(tasks))
 
 
 def _public_plan_page(request: Request, ctx: Context, plan_id: int, verified: VerifyOut | None = None) -> Response:

@@ -1,8 +1,11 @@
 """Pages of the listing procedure (issue #7): the public lists, list management, one entry's steps, imports.
 
-* ``/lists/public`` (anyone): the public lists with how many subjects are on each today;
+* ``/lists/public`` (anyone): the public lists with how many subjects are on each today, 失信名单 (dishonesty and
+  received lists) and 红名单 (red lists) in their own sections (``?kind=dishonesty`` / ``?kind=red`` shows one);
   ``/lists/public/{code}``: the subjects on one list on a day (search by organisation name or USCC), natural
-  persons' names masked, ID numbers never shown, responsible persons (masked) with their employer.
+  persons' names masked, ID numbers never shown, responsible persons (masked) with their employer;
+  ``/lists/public/{code}/export.csv`` / ``export.xlsx``: the same subjects with the same filters
+  (``portal.public_reads.list_rows``, ``web.exports``).
 * ``/lists`` (``lists.read``): entries filtered by list, status and name or code, and the proposal form (list,
   subject by USCC / ID number or subject id, reasons, basis, responsible persons as "姓名 身份证号码" lines;
   a subject the registry lacks is created unverified when its name is given).
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
@@ -30,13 +34,22 @@ from xinyong.auth.permissions import allowed, require
 from xinyong.db.base import MAX_ID, fetch
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.lists import entries, entry_queries, received
-from xinyong.lists.entry_schemas import DEFENCE_OUTCOMES, REMOVAL_LABELS, STATUS_LABELS, EntryDetail, ImportResult
+from xinyong.lists.entry_schemas import (
+    DEFENCE_OUTCOMES,
+    REMOVAL_LABELS,
+    STATUS_LABELS,
+    EntryDetail,
+    ImportResult,
+    PublicEntry,
+)
 from xinyong.lists.types import list_catalogue
+from xinyong.portal.public_reads import list_rows
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 from xinyong.web import csrf
 from xinyong.web.deps import get_public_context, require_login
 from xinyong.web.downloads import case_file_response
+from xinyong.web.exports import Column, ExportFormat, export_response
 from xinyong.web.forms import form_day, required_day
 from xinyong.web.pages.inspections import local_time
 from xinyong.web.templating import render
@@ -48,6 +61,7 @@ Csrf = Depends(csrf.csrf_protect)
 EntryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FileId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ListCode = Annotated[str, Path(min_length=2, max_length=40)]
+Format = Annotated[ExportFormat, Path(description="csv 或 xlsx")]
 NAV = "lists"
 NAV_PUBLIC = "lists_public"
 PAGE = 50
@@ -101,11 +115,31 @@ def _persons(ctx: Context, text: str) -> list[int]:
 
 
 # --------------------------------------------------------------------------------------------- public
+LIST_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "dishonesty": ("失信名单", ("dishonesty", "received")),
+    "red": ("红名单", ("red",)),
+}
+
+
 @router.get("/lists/public")
-def public_index(request: Request, ctx: PublicContext) -> Response:
-    """The public lists and how many subjects are on each today."""
-    context = {"nav": NAV_PUBLIC, "lists": entry_queries.public_lists(ctx), "today": ctx.today}
+def public_index(request: Request, ctx: PublicContext, kind: Annotated[str, Query(max_length=16)] = "") -> Response:
+    """The public lists and how many subjects are on each today: 失信名单 and 红名单 in their own sections
+    (``kind`` = ``dishonesty`` or ``red`` shows one of them)."""
+    chosen = kind if kind in LIST_SECTIONS else ""
+    lists = entry_queries.public_lists(ctx)
+    sections = [
+        (key, label, [x for x in lists if x.kind in kinds])
+        for key, (label, kinds) in LIST_SECTIONS.items()
+        if not chosen or key == chosen
+    ]
+    context = {"nav": NAV_PUBLIC, "sections": sections, "chosen": chosen, "today": ctx.today}
     return render(request, "list_public.html", context)
+
+
+def _export_urls(list_code: str, q: str, as_of: str) -> dict[str, str]:
+    params = {k: v.strip() for k, v in (("q", q), ("as_of", as_of)) if v.strip()}
+    query = f"?{urlencode(params)}" if params else ""
+    return {fmt: f"/lists/public/{list_code}/export.{fmt}{query}" for fmt in ("csv", "xlsx")}
 
 
 @router.get("/lists/public/{list_code}")
@@ -117,7 +151,7 @@ def public_list(
     as_of: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[str, Query(max_length=8)] = "1",
 ) -> Response:
-    """The subjects on one public list on a day (default today), with a search box."""
+    """The subjects on one public list on a day (default today), with a search box and the export links."""
     number = _page_number(page)
     error = None
     day: date | None = None
@@ -136,9 +170,36 @@ def public_list(
         "as_of": as_of,
         "number": number,
         "pages": max(1, -(-shown.total // PAGE)),
+        "exports": _export_urls(shown.list_code, q, as_of) if error is None else None,
         "error": error,
     }
     return render(request, "list_public_entries.html", context, status_code=422 if error else 200)
+
+
+EXPORT_COLUMNS: list[Column[PublicEntry]] = [
+    Column("主体名称", lambda e: e.subject_name),
+    Column("主体类别", lambda e: e.subject_kind_label),
+    Column("统一社会信用代码", lambda e: e.uscc, text=True),
+    Column("列入事由", lambda e: e.reasons),
+    Column("决定文书号", lambda e: e.decision_doc_no, text=True),
+    Column("列入日期", lambda e: e.published_on),
+    Column("期满日", lambda e: e.expires_on or "无固定期限"),
+    Column("决定机关", lambda e: e.authority),
+    Column("责任人", lambda e: e.responsible_persons),
+]
+
+
+@router.get("/lists/public/{list_code}/export.{fmt}")
+def public_list_export(
+    list_code: ListCode,
+    fmt: Format,
+    ctx: PublicContext,
+    q: Annotated[str, Query(max_length=100)] = "",
+    as_of: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """Every subject on the list on the day (with ``q``) as CSV or Excel: the page's columns and masking."""
+    kind, day, rows = list_rows(ctx, list_code, as_of=form_day(as_of, "查询日期", "as_of"), q=q)
+    return export_response(fmt, f"{kind.name}-{day.isoformat()}", EXPORT_COLUMNS, rows.total, rows.read)
 
 
 # --------------------------------------------------------------------------------------------- management

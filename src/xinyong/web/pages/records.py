@@ -5,6 +5,9 @@ fragment) and ``/gongshi/{item_id}/{record_id}`` (one record's 公开 fields, pe
 Both read as the anonymous public whoever is logged in (``get_public_context``), through
 ``xinyong.records.publication``; column headings are the catalogue's field labels. Only the owner's links look
 at the login (``records.queries.own_record_actions``).
+
+``/gongshi/{item_id}/export.csv`` and ``export.xlsx`` (linked from the list with the same ``q``): every record the
+list shows, with the list's columns and masking (``portal.public_reads.gongshi_rows``, ``web.exports``).
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ from xinyong.auth.context import Context
 from xinyong.catalog.items import DataItem, load_catalog
 from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput
+from xinyong.portal.public_reads import gongshi_rows
 from xinyong.records import publication, queries
-from xinyong.records.schemas import PublicPage
+from xinyong.records.schemas import PublicPage, PublicRecordRow
 from xinyong.web.deps import get_context, get_public_context
+from xinyong.web.exports import Column, ExportFormat, export_response
 from xinyong.web.templating import cn_date, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 PublicContext = Annotated[Context, Depends(get_public_context)]
+Format = Annotated[ExportFormat, Path(description="csv 或 xlsx")]
 PAGE_SIZE = 20
 
 
@@ -120,11 +126,44 @@ def gongshi_list(
         "page": page,
         "pager": _pager(page) if page else None,
         "headings": _headings(item),
+        "exports": export_urls(item.id, q),
         "error": error,
     }
     if is_htmx(request):
         return render(request, "gongshi_results.html", context)  # htmx swaps only 2xx: errors shown inside
     return render(request, "gongshi.html", context, status_code=422 if error else 200)
+
+
+def export_urls(item_id: str, q: str) -> dict[str, str]:
+    """The export links of a list with its search text."""
+    query = f"?{urlencode({'q': q.strip()})}" if q.strip() else ""
+    return {fmt: f"/gongshi/{item_id}/export.{fmt}{query}" for fmt in ("csv", "xlsx")}
+
+
+def _columns(item: DataItem) -> list[Column[PublicRecordRow]]:
+    headings = _headings(item)
+    return [
+        Column(headings["name"], lambda r: r.subject_name),
+        Column("主体类别", lambda r: r.subject_kind_label),
+        Column(headings["uscc"], lambda r: r.uscc, text=True),
+        Column(headings["doc_no"], lambda r: r.doc_no, text=True),
+        Column(headings["category"], lambda r: r.category),
+        Column(headings["decided_on"], lambda r: r.decided_on),
+        Column(headings["authority"], lambda r: r.authority),
+        Column("状态", lambda r: r.status_label),
+    ]
+
+
+@router.get("/gongshi/{item_id}/export.{fmt}")
+def gongshi_export(
+    item_id: str,
+    fmt: Format,
+    ctx: PublicContext,
+    q: Annotated[str, Query(max_length=publication.MAX_QUERY * 2)] = "",
+) -> Response:
+    """Every record of the list (with ``q``) as CSV or Excel: the list's public columns, persons masked."""
+    item, rows = gongshi_rows(ctx, item_id, q)
+    return export_response(fmt, f"双公示-{item.name}", _columns(item), rows.total, rows.read)
 
 
 @router.get("/gongshi/{item_id}/{record_id}")
