@@ -128,6 +128,13 @@ def test_max_keys_must_be_positive() -> None:
         ("GET", "/api/v1/gongshi/penalty/12", SEARCH_BUCKET),
         ("GET", "/api/v1/staff/records", None),
         ("GET", "/intake", None),
+        ("GET", "/lists/public/wage_arrears/export.csv", SEARCH_BUCKET),
+        ("GET", "/commitments/public/export.xlsx", SEARCH_BUCKET),
+        ("GET", "/lists/public", None),
+        ("GET", "/reports/verify/PY-20261127-AAAA-BBBB-CCCC", SEARCH_BUCKET),
+        ("GET", "/api/v1/reports/verify/PY-20261127-AAAA-BBBB-CCCC", SEARCH_BUCKET),
+        ("GET", "/reports/verify", None),
+        ("GET", "/my/reports", None),
     ],
 )
 def test_classify(method: str, path: str, bucket: str | None) -> None:

@@ -292,7 +292,7 @@ def classify(method: str, path: str) -> str | None:
     Search: ``GET /search``, ``/s/{code}``, ``/api/v1/subjects`` and ``/api/v1/subjects/{code}`` (the public
     registry look-ups; deeper paths such as ``/api/v1/subjects/{id}/authorisations`` are not searches), and
     the public 双公示 pages and API (``/gongshi/…``, ``/api/v1/gongshi/…``): lists, searches and details, and the
-    public list pages' CSV/Excel exports.
+    public list pages' CSV/Excel exports, and public report verification (``/reports/verify/{number}``, its API).
     Login: ``POST /login`` and any ``POST /api/…/login``.
     """
     if method in ("GET", "HEAD"):
@@ -300,6 +300,8 @@ def classify(method: str, path: str) -> str | None:
             return SEARCH_BUCKET
         if "/export." in path and path.startswith(("/lists/public/", "/commitments/public/", "/inspections/public/")):
             return SEARCH_BUCKET  # the public list exports: a query each, as costly as a search
+        if path.startswith(("/reports/verify/", "/api/v1/reports/verify/")):
+            return SEARCH_BUCKET  # report verification rebuilds the report's facts: bounded like a search
         rest = path.removeprefix(SEARCH_API_PREFIX)
         if rest != path and rest and "/" not in rest:
             return SEARCH_BUCKET
