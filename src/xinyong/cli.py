@@ -28,6 +28,7 @@ def _register() -> None:
         intake,
         jobs,
         lists,
+        monitoring,
         objections,
         pii,
         portal,
@@ -66,6 +67,7 @@ def _register() -> None:
     app.add_typer(evaluate.app, name="evaluate")
     app.add_typer(inspect.app, name="inspect")
     app.add_typer(workplan.app, name="workplan")
+    app.add_typer(monitoring.app, name="monitoring")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

@@ -25,6 +25,7 @@ import matrix_evaluation
 import matrix_inspections
 import matrix_lifecycle
 import matrix_lists
+import matrix_monitoring
 import matrix_notifications
 import matrix_objections
 import matrix_portal
@@ -179,6 +180,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_reports.ENTRIES,
     **matrix_portal.ENTRIES,
     **matrix_workplan.ENTRIES,
+    **matrix_monitoring.ENTRIES,
 }
 
 

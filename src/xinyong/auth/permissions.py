@@ -50,7 +50,15 @@ _HANDLER = {
     "records.revoke",
 }
 # Staff of any department: the registry, credit records up to 有条件共享 fields (audited), the scorecards.
-_STAFF_READ = {"subjects.read", "records.read", "quality.read", "departments.read", "evaluation.read", "workplan.read"}
+_STAFF_READ = {
+    "subjects.read",
+    "records.read",
+    "quality.read",
+    "departments.read",
+    "evaluation.read",
+    "workplan.read",
+    "monitoring.read",  # city credit monitoring scores, warnings and the negative check (issue #12)
+}
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
 # 双随机、一公开 (issue #6): plans, draws, results, the inspector pool; regulators run them for their department.
@@ -96,6 +104,8 @@ _OFFICE = (
         "verification.open",  # registers reported dishonesty cases and assigns them
         "workplan.manage",  # loads the year's work plan (工作要点, issue #12)
         "workplan.report",  # reports progress on behalf of a unit named on the item
+        "monitoring.run",  # computes a month's monitoring indicators (issue #12)
+        "monitoring.enter",  # manual indicator values with evidence
     }
     | _PORTAL_OFFICE
     | _LISTS
@@ -119,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _HANDLER
         | _LISTS
         | {"tokens.read", "selections.nominate", "workplan.report"}  # progress on own work-plan items
+        | {"monitoring.enter"}  # manual monitoring values of indicators naming the own department
     ),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
     "regulator": frozenset(

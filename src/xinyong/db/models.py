@@ -10,6 +10,7 @@ from xinyong.db.base import Base
 from xinyong.evaluation import models as _evaluation  # noqa: F401
 from xinyong.intake import models as _intake  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
+from xinyong.monitoring import models as _monitoring  # noqa: F401
 from xinyong.portal import models as _portal  # noqa: F401
 from xinyong.quality import models as _quality  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401

@@ -24,6 +24,7 @@ from xinyong.web.api import (
     lifecycle,
     lists,
     measures,
+    monitoring,
     notifications,
     objections,
     portal,
@@ -48,6 +49,7 @@ from xinyong.web.pages import inspections as inspection_pages
 from xinyong.web.pages import intake as intake_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
 from xinyong.web.pages import lists as list_pages
+from xinyong.web.pages import monitoring as monitoring_pages
 from xinyong.web.pages import notifications as notification_pages
 from xinyong.web.pages import objections as objection_pages
 from xinyong.web.pages import portal as portal_pages
@@ -108,6 +110,7 @@ def create_app() -> FastAPI:
         reports,
         portal,
         workplan,
+        monitoring,
     ):
         app.include_router(module.router)
     for module in (
@@ -131,6 +134,7 @@ def create_app() -> FastAPI:
         report_pages,
         portal_pages,
         workplan_pages,
+        monitoring_pages,
     ):
         app.include_router(module.router)
 

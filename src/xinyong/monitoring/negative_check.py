@@ -1,0 +1,92 @@
+"""The negative check (rules.md §7): no catalogue item and no stored record may concern a category that has no
+legal basis for credit records (信访, 拆迁, 闯红灯/行人交通违法, 遛狗/养犬, 物业费 …; keywords in the model YAML).
+
+The catalogue is scanned in memory (names, descriptions, field labels, help texts, enumerations); the records with
+two set-based statements (a count and the first ``SAMPLE`` hits) over their category and values. Record values
+are stored as JSON text, so each keyword is matched both as written and in its ``\\uXXXX`` escaped form.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog.items import Catalog, load_catalog
+from xinyong.monitoring.model_yaml import MonitoringModel
+from xinyong.monitoring.schemas import NegativeFinding
+from xinyong.records.models import CreditRecord
+
+SAMPLE = 20
+
+
+def _hits(text: str, keywords: dict[str, str]) -> list[tuple[str, str]]:
+    return [(kw, cat) for kw, cat in keywords.items() if kw in text]
+
+
+def scan_catalogue(catalog: Catalog, keywords: dict[str, str]) -> list[NegativeFinding]:
+    """Catalogue items (and their fields) whose wording names an excluded category."""
+    found: list[NegativeFinding] = []
+    for item in catalog.items.values():
+        for where, text in [("数据项名称", item.name), ("数据项说明", item.description)]:
+            for kw, cat in _hits(text, keywords):
+                found.append(NegativeFinding(kind="catalogue", item=item.id, where=where, keyword=kw, category=cat))
+        for spec in item.fields:
+            text = " ".join([spec.label, spec.help, *spec.values])
+            for kw, cat in _hits(text, keywords):
+                where = f"字段 {spec.label}"
+                found.append(NegativeFinding(kind="catalogue", item=item.id, where=where, keyword=kw, category=cat))
+    return found
+
+
+def _escaped(keyword: str) -> str:
+    return json.dumps(keyword)[1:-1]
+
+
+def scan_records(session: Session, keywords: dict[str, str]) -> list[NegativeFinding]:
+    """Stored record versions whose category or values name an excluded category: one finding per (item,
+    keyword) with the count of the sampled hits and their document numbers."""
+    text = func.coalesce(CreditRecord.category, "") + " " + cast(CreditRecord.data, Text)
+    conditions = [text.contains(form, autoescape=True) for kw in keywords for form in {kw, _escaped(kw)}]
+    where = or_(*conditions)
+    total = session.scalar(select(func.count()).select_from(CreditRecord).where(where)) or 0
+    if not total:
+        return []
+    rows = session.execute(
+        select(CreditRecord.item_id, CreditRecord.doc_no, CreditRecord.category, cast(CreditRecord.data, Text))
+        .where(where)
+        .order_by(CreditRecord.id)
+        .limit(SAMPLE)
+    )
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for item_id, doc_no, category, data in rows:
+        blob = f"{category or ''} {data}"
+        for kw in keywords:
+            if kw in blob or _escaped(kw) in blob:
+                grouped.setdefault((item_id, kw), []).append(doc_no)
+    found = [
+        NegativeFinding(
+            kind="record", item=item_id, where="信用记录", keyword=kw, category=keywords[kw], count=len(docs), docs=docs
+        )
+        for (item_id, kw), docs in grouped.items()
+    ]
+    if total > SAMPLE:
+        found.append(
+            NegativeFinding(
+                kind="record", item="*", where=f"另有 {total - SAMPLE} 条未列出", keyword="", category="", count=total
+            )
+        )
+    return found
+
+
+def run_check(session: Session, model: MonitoringModel, catalog: Catalog | None = None) -> list[NegativeFinding]:
+    """Every finding in the catalogue and the records (empty: the check passed)."""
+    keywords = model.negative_check.keywords()
+    return scan_catalogue(catalog or load_catalog(), keywords) + scan_records(session, keywords)
+
+
+def as_json(findings: list[NegativeFinding]) -> list[dict[str, Any]]:
+    """Findings as stored on a run."""
+    return [f.model_dump() for f in findings]
