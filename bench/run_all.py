@@ -14,13 +14,17 @@ Runs, in one process tree on this machine:
 7. the seeded 双随机 draw over N candidates and the inspector assignment of the drawn tasks (draw_bench.py);
 8. the joint check (一键查询) over HTTP with N list entries on each database: single-check latency, checks/s under
    load, a batch of 10,000 codes (checks_bench.py).
+9. the public portal over HTTP with N subjects and M records on each database: home and subject page latency one
+   request at a time, 200 concurrent readers over the public pages, beside a static file and /healthz under the
+   same load (portal_bench.py).
 
 Usage: python bench/run_all.py [--subjects 1000000] [--intake-rows 1000000] [--status-rows 10000000]
        [--eval-subjects 1000000] [--eval-records 10000000] [--draw-candidates 1000000] [--check-entries 100000]
-       [--pg-url URL] [--no-pg] [--out docs/benchmarks.md] [--only SECTION,...]
+       [--portal-subjects 1000000] [--portal-records 5000000] [--pg-url URL] [--no-pg] [--out docs/benchmarks.md]
+       [--only SECTION,...]
 
-``--only evaluation,draw`` (sections: codes, demo, intake, status, evaluation, draw, checks) re-measures those sections
-only and keeps the others' figures from the ``.json`` beside ``--out``, from the run that measured them.
+``--only evaluation,draw`` (sections: codes, demo, intake, status, evaluation, draw, checks, portal) re-measures those
+sections only and keeps the others' figures from the ``.json`` beside ``--out``, from the run that measured them.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ import bench_search  # noqa: E402
 from xinyong.db.session import make_engine  # noqa: E402
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SECTIONS = ("codes", "demo", "intake", "status", "evaluation", "draw", "checks")
+SECTIONS = ("codes", "demo", "intake", "status", "evaluation", "draw", "checks", "portal")
 
 
 def run_codes(n: int) -> dict[str, Any]:
@@ -108,6 +112,17 @@ def run_checks(entries: int, pg_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "checks.json"
         cmd = [sys.executable, str(HERE / "checks_bench.py"), "--entries", str(entries), "--json", str(out)]
+        cmd += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def run_portal(subjects: int, records: int, pg_url: str | None) -> dict[str, Any]:
+    """portal_bench.py in a subprocess (it builds its own databases and serves them with uvicorn)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "portal.json"
+        cmd = [sys.executable, str(HERE / "portal_bench.py"), "--subjects", str(subjects), "--records", str(records)]
+        cmd += ["--json", str(out)]
         cmd += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         return json.loads(out.read_text(encoding="utf-8"))
@@ -182,6 +197,8 @@ def render(report: dict[str, Any]) -> str:
         lines += render_draw(report["draw"])
     if "checks" in report:
         lines += render_checks(report["checks"])
+    if "portal" in report:
+        lines += render_portal(report["portal"])
     lines.append("")
     return "\n".join(lines)
 
@@ -452,6 +469,107 @@ def render_checks(c: dict[str, Any]) -> list[str]:
     return lines
 
 
+def render_portal(p: dict[str, Any]) -> list[str]:
+    """The portal section: page latency one request at a time, then concurrent readers beside the framework's
+    floor (a static file, /healthz)."""
+    t = p["targets"]
+    first = p["runs"][0]
+    b = first["build"]["counts"]
+    lines = [
+        "",
+        f"## Public portal over HTTP (issue #8: home and subject page median ≤ {t['median_ms']:.0f} ms at "
+        f"1,000,000 subjects; {t['readers']} concurrent public readers on loopback with no errors)",
+        "",
+        f"bench/portal_bench.py: per database {b['subject']:,} demo-district subjects (`load_demo`, "
+        f"{b['subject_name_gram']:,} name grams), {b['credit_record']:,} credit records "
+        f"({b['public_item_records']:,} of them licences and penalties, the 双公示 items) with "
+        f"{b['record_effect']:,} effects built set-based as bench/evaluation_bench.py builds them, "
+        f"{b['list_entry']:,} list entries, {b['commitment']:,} commitments, {b['portal_article']} articles and one "
+        f"evaluation run ({b['evaluation_result']:,} results). Served by {p['server']} with the production settings "
+        f"except `XINYONG_RATE_SEARCH_PER_MINUTE={first['rate_search_per_minute']:,}` (the public search and 双公示 "
+        "pages are rate-limited per client address; all readers here are 127.0.0.1, not one person).",
+        "",
+        "One request at a time (one client, keep-alive, after a warm-up on other URLs), p50 / p99 ms: `healthz` = "
+        "`GET /healthz` and `static` = a static CSS file (the framework's floor); `home first` = the first `/` "
+        f"(the page's figures not cached yet), `home` = `/` {first['sequential']['home']['requests']} times; "
+        f"`subject` = {first['sample_subjects']} different organisations with public records, one from each slice "
+        "of the id range, each requested once; `heaviest` = the organisation with the most 双公示 records (n), 20 "
+        f"times; `search` = {first['search_queries']} queries drawn as bench_search.py draws them; `lists` = "
+        "`/lists/public`; `双公示` = `/gongshi/penalty` (each phase stops after a minute: n requests).",
+        "",
+        "| database | healthz | static | home first | home | subject | heaviest (records) | search | lists | "
+        "双公示 (n) | home, subject median ≤ target | load avg |",
+        "|---|---|---|---:|---|---|---|---|---|---|---|---|",
+    ]
+
+    def pp(x: dict[str, Any]) -> str:
+        failed = x["requests"] - x["ok"]
+        return f"{x['p50_ms']} / {x['p99_ms']}" + (f" ({failed} failed)" if failed else "")
+
+    for r in p["runs"]:
+        q, w = r["sequential"], r["within_target"]
+        lines.append(
+            f"| {r['database']} | {pp(q['healthz'])} | {pp(q['static'])} | {q['home_first']['p50_ms']} | "
+            f"{pp(q['home'])} | {pp(q['subject'])} | {pp(q['subject_heaviest'])} ({r['heaviest']['records']:,}) | "
+            f"{pp(q['search'])} | {pp(q['lists'])} | {pp(q['gongshi'])} ({q['gongshi']['requests']}) | "
+            f"{'yes' if w['home_median'] else 'NO'}, {'yes' if w['subject_median'] else 'NO'} | "
+            f"{r['loadavg_before'][0]} → {r['loadavg_after'][0]} |"
+        )
+    lines += [
+        "",
+        f"{first['load']['readers']} concurrent readers for {first['load']['seconds']:.0f} s each, load generator: "
+        f"{p['load_generator']}. `baseline` = a static CSS file under the same load (the framework's floor, no "
+        "database); `/healthz` = one trivial query and a JSON response model; `pages without 双公示` = home, "
+        "search, subject pages and `/lists/public` in turn; `pages` = the same with `/gongshi/penalty` as every "
+        "fifth request. Latency percentiles are of the answered requests; `non-2xx` = 3xx / 4xx / 5xx answers; "
+        "`socket errors` = connect / read / write / timeout (an answer later than 10 s); `unanswered` = readers "
+        "that got no answer at all during the phase (at least readers − answers; wrk does not count a request that "
+        "is never answered, so a stalled server shows no errors of its own). `proposed` rows (SQLite): the "
+        "same app with the sessions of GET requests begun deferred instead of `BEGIN IMMEDIATE` (bench-only "
+        "`portal_bench.proposed_app`). CPU = the servers' share of the machine's CPUs (PostgreSQL's own processes "
+        "not included). Load avg = the 1-minute figure before → after the phase.",
+        "",
+        "| database | app | phase | requests/s (2xx) | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | "
+        "unanswered | server CPU | no errors | load avg |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---|---|",
+    ]
+    names = {"baseline": "baseline (static file)", "healthz": "/healthz", "load_no_gongshi": "pages without 双公示"}
+    names["load"] = "pages"
+    for r in p["runs"]:
+        for app, phases in (("as is", r), ("proposed", r.get("proposed"))):
+            if not phases:
+                continue
+            for key, name in names.items():
+                lo = phases.get(key)
+                if lo is None:
+                    continue
+                codes = "/".join(str(x) for x in lo.get("status_3xx_4xx_5xx", [lo["non_2xx"]]))
+                kinds = lo.get("socket_errors_by_kind")
+                sockets = "/".join(str(v) for v in kinds.values()) if kinds else str(lo["socket_errors"])
+                lines.append(
+                    f"| {r['database']} | {app} | {name} | {lo['ok_per_s']:,} | {lo['p50_ms']} | {lo['p90_ms']} | "
+                    f"{lo['p99_ms']} | {lo['max_ms']} | {lo['non_2xx']:,} ({codes}) | {lo['socket_errors']:,} "
+                    f"({sockets}) | {lo.get('unanswered_readers_min', '—')} | {lo['server_cpu_share']} | "
+                    f"{'yes' if lo['errors'] == 0 else 'NO'} | "
+                    f"{lo['loadavg'][0]} → {lo['loadavg'][1]} |"
+                )
+    for r in p["runs"]:
+        phases = ", ".join(f"{k} {v}" for k, v in r["build"]["phases_s"].items())
+        lines.append(
+            f"\n{r['database']}: built in {r['build']['build_s']} s ({phases})"
+            + (f"; {r['file_mb']:,} MB" if "file_mb" in r else "")
+            + (f"; {', '.join(f'{k} {v}' for k, v in r['settings'].items())}" if "settings" in r else "")
+            + f"; load average (1, 5, 15 min) {r['loadavg_before_build']} before the build, {r['loadavg_before']} "
+            f"before the measurements, {r['loadavg_after']} after."
+        )
+    lines += [
+        "",
+        "Load average: other sessions' tests share this 2-CPU machine; a figure above 2 means the servers did not "
+        "have both CPUs.",
+    ]
+    return lines
+
+
 def main() -> None:
     """CLI entry."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -464,9 +582,9 @@ def main() -> None:
     ap.add_argument("--eval-records", type=int, default=10_000_000)
     ap.add_argument("--draw-candidates", type=int, default=1_000_000)
     ap.add_argument("--check-entries", type=int, default=100_000)
-    ap.add_argument(
-        "--only", help="comma-separated sections to re-measure (codes, demo, intake, status, evaluation, draw, checks)"
-    )
+    ap.add_argument("--portal-subjects", type=int, default=1_000_000)
+    ap.add_argument("--portal-records", type=int, default=5_000_000)
+    ap.add_argument("--only", help=f"comma-separated sections to re-measure ({', '.join(SECTIONS)})")
     ap.add_argument("--pg-url", default=PG_URL)
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--out", type=Path, default=HERE.parent / "docs" / "benchmarks.md")
@@ -512,6 +630,9 @@ def main() -> None:
     if "checks" in sections:
         print("== checks", flush=True)
         report["checks"] = run_checks(args.check_entries, pg_url)
+    if "portal" in sections:
+        print("== portal", flush=True)
+        report["portal"] = run_portal(args.portal_subjects, args.portal_records, pg_url)
     if args.only:
         remeasured = report.setdefault("remeasured", {})
         for section in sorted(sections):
