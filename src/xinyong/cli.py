@@ -24,9 +24,11 @@ def _register() -> None:
         demo,
         departments,
         evaluate,
+        incentives,
         inspect,
         intake,
         jobs,
+        lending,
         lists,
         monitoring,
         objections,
@@ -68,6 +70,8 @@ def _register() -> None:
     app.add_typer(inspect.app, name="inspect")
     app.add_typer(workplan.app, name="workplan")
     app.add_typer(monitoring.app, name="monitoring")
+    app.add_typer(lending.app, name="lending")
+    app.add_typer(incentives.app, name="incentives")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

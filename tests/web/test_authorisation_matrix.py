@@ -21,8 +21,11 @@ from typing import Any
 
 import matrix_checks
 import matrix_commitments
+import matrix_dashboard
 import matrix_evaluation
+import matrix_incentives
 import matrix_inspections
+import matrix_lending
 import matrix_lifecycle
 import matrix_lists
 import matrix_monitoring
@@ -181,6 +184,9 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_portal.ENTRIES,
     **matrix_workplan.ENTRIES,
     **matrix_monitoring.ENTRIES,
+    **matrix_lending.ENTRIES,
+    **matrix_incentives.ENTRIES,
+    **matrix_dashboard.ENTRIES,
 }
 
 

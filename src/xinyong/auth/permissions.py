@@ -17,6 +17,7 @@ ROLES: dict[str, str] = {
     "credit_office_admin": "区信用办管理员",
     "regulator": "监管执法人员",
     "bank": "金融机构",
+    "provider": "守信激励服务提供方",
     "auditor": "审计员",
     "system": "系统（命令行与定时任务）",
 }
@@ -37,6 +38,11 @@ _SUBJECT_LIFECYCLE = {"objections.submit", "repairs.apply", "commitments.sign", 
 # Credit reports and the portal (issue #8): a subject downloads its own reports; the credit office issues them for
 # others (audited), writes the portal's articles and runs the honest-enterprise selections; departments nominate.
 _OWN_REPORTS = {"reports.issue_own"}
+# 信易贷 and honesty incentives (issue #9): the office registers institutions, products and providers, runs the
+# personal honesty score and reads the statistics; an SME registers and publishes needs; a person reads its own
+# score and issues consent tokens; a bank reads matching needs and records outcomes; a provider asks eligibility.
+_LENDING_OFFICE = {"lending.manage", "lending.read", "incentives.manage", "incentives.read"}
+_SUBJECT_LENDING = {"lending.register", "incentives.own"}
 _PORTAL_OFFICE = {"reports.issue", "reports.read", "portal.publish", "selections.manage", "selections.nominate"}
 # Handling cases of the actor's department (a department officer: its own department's records only).
 _HANDLER = {
@@ -58,6 +64,7 @@ _STAFF_READ = {
     "evaluation.read",
     "workplan.read",
     "monitoring.read",  # city credit monitoring scores, warnings and the negative check (issue #12)
+    "dashboard.read",  # the leadership dashboard (大屏, issue #12 item 3)
 }
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
@@ -106,7 +113,9 @@ _OFFICE = (
         "workplan.report",  # reports progress on behalf of a unit named on the item
         "monitoring.run",  # computes a month's monitoring indicators (issue #12)
         "monitoring.enter",  # manual indicator values with evidence
+        "monitoring.city_results",  # the city's published district results (issue #12 item 4)
     }
+    | _LENDING_OFFICE
     | _PORTAL_OFFICE
     | _LISTS
     | _INSPECTION
@@ -120,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _LOGGED_IN
         | _SUBJECT_LIFECYCLE
         | _OWN_REPORTS
+        | _SUBJECT_LENDING
         | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
     ),
     "department_officer": frozenset(
@@ -138,7 +148,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _INSPECTION
         | {"commitments.read", "commitments.verify", "lists.read", "checks.run", "checks.feedback"}
     ),
-    "bank": frozenset(_LOGGED_IN | {"bank.query"}),
+    "bank": frozenset(_LOGGED_IN | {"bank.query", "lending.needs", "lending.outcome"}),
+    "provider": frozenset(_LOGGED_IN | {"incentives.check"}),
     "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
     "credit_office_staff": frozenset(_OFFICE),
     "credit_office_admin": frozenset(
@@ -149,7 +160,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLE_PERMISSIONS["system"] = frozenset().union(*ROLE_PERMISSIONS.values())
 
 # Roles an API token may carry (machine clients only; people log in).
-TOKEN_ROLES = frozenset({"department_officer", "bank"})
+TOKEN_ROLES = frozenset({"department_officer", "bank", "provider"})
 
 
 class PermissionDenied(XinyongError, PermissionError):

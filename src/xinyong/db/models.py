@@ -8,7 +8,9 @@ from xinyong import calendar as _calendar  # noqa: F401
 from xinyong.auth import models as _auth  # noqa: F401
 from xinyong.db.base import Base
 from xinyong.evaluation import models as _evaluation  # noqa: F401
+from xinyong.incentives import models as _incentives  # noqa: F401
 from xinyong.intake import models as _intake  # noqa: F401
+from xinyong.lending import models as _lending  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
 from xinyong.monitoring import models as _monitoring  # noqa: F401
 from xinyong.portal import models as _portal  # noqa: F401

@@ -73,3 +73,23 @@ class MonitoringEntry(Base):
     entered_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_monitoring_entry_month", "model_version", "month", "indicator", "unit"),)
+
+
+class CityResult(Base):
+    """A district's result as published by the city for a period (全市各区排名, issue #12 item 4), entered by the
+    credit office from the city's notice (``source``: document and date); ``own`` marks our district's row,
+    shown beside the platform's own computed score of the same month. A correction is a new row (latest counts)."""
+
+    __tablename__ = "monitoring_city_result"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    district: Mapped[str] = mapped_column(String(40))
+    own: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(128))
+    entered_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_monitoring_city_result_month", "month", "district"),)

@@ -132,6 +132,8 @@ class RecordEffect(Base):
     __table_args__ = (
         Index("ix_record_effect_key", "item_id", "department_id", "doc_no", "kind"),
         Index("ix_record_effect_record", "record_id"),
+        # the public search's "objected" test looks effects up by kind first (PostgreSQL scanned the key index)
+        Index("ix_record_effect_kind_key", "kind", "item_id", "department_id", "doc_no"),
     )
 
 

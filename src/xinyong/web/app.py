@@ -17,10 +17,13 @@ from xinyong.web.api import (
     catalog,
     checks,
     commitments,
+    dashboard,
     evaluation,
     health,
+    incentives,
     inspections,
     intake,
+    lending,
     lifecycle,
     lists,
     measures,
@@ -44,9 +47,12 @@ from xinyong.web.pages import audit as audit_pages
 from xinyong.web.pages import catalog as catalog_pages
 from xinyong.web.pages import checks as check_pages
 from xinyong.web.pages import commitments as commitment_pages
+from xinyong.web.pages import dashboard as dashboard_pages
 from xinyong.web.pages import evaluation as evaluation_pages
+from xinyong.web.pages import incentives as incentive_pages
 from xinyong.web.pages import inspections as inspection_pages
 from xinyong.web.pages import intake as intake_pages
+from xinyong.web.pages import lending as lending_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
 from xinyong.web.pages import lists as list_pages
 from xinyong.web.pages import monitoring as monitoring_pages
@@ -111,6 +117,9 @@ def create_app() -> FastAPI:
         portal,
         workplan,
         monitoring,
+        lending,
+        incentives,
+        dashboard,
     ):
         app.include_router(module.router)
     for module in (
@@ -135,6 +144,9 @@ def create_app() -> FastAPI:
         portal_pages,
         workplan_pages,
         monitoring_pages,
+        lending_pages,
+        incentive_pages,
+        dashboard_pages,
     ):
         app.include_router(module.router)
 
