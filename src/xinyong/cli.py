@@ -38,6 +38,7 @@ def _register() -> None:
         repairs,
         reports,
         rules,
+        scores,
         serve,
         subjects,
         tokens,
@@ -72,6 +73,7 @@ def _register() -> None:
     app.add_typer(monitoring.app, name="monitoring")
     app.add_typer(lending.app, name="lending")
     app.add_typer(incentives.app, name="incentives")
+    app.add_typer(scores.app, name="scores")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

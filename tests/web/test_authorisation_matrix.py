@@ -31,6 +31,7 @@ import matrix_lists
 import matrix_monitoring
 import matrix_notifications
 import matrix_objections
+import matrix_personal_scores
 import matrix_portal
 import matrix_repairs
 import matrix_reports
@@ -186,6 +187,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_monitoring.ENTRIES,
     **matrix_lending.ENTRIES,
     **matrix_incentives.ENTRIES,
+    **matrix_personal_scores.ENTRIES,
     **matrix_dashboard.ENTRIES,
 }
 

@@ -30,6 +30,7 @@ from xinyong.web.api import (
     monitoring,
     notifications,
     objections,
+    personal_scores,
     portal,
     quality,
     records,
@@ -58,6 +59,7 @@ from xinyong.web.pages import lists as list_pages
 from xinyong.web.pages import monitoring as monitoring_pages
 from xinyong.web.pages import notifications as notification_pages
 from xinyong.web.pages import objections as objection_pages
+from xinyong.web.pages import personal_scores as personal_score_pages
 from xinyong.web.pages import portal as portal_pages
 from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
@@ -119,6 +121,7 @@ def create_app() -> FastAPI:
         monitoring,
         lending,
         incentives,
+        personal_scores,
         dashboard,
     ):
         app.include_router(module.router)
@@ -146,6 +149,7 @@ def create_app() -> FastAPI:
         monitoring_pages,
         lending_pages,
         incentive_pages,
+        personal_score_pages,
         dashboard_pages,
     ):
         app.include_router(module.router)
