@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     export_max_rows: int = Field(
         default=50_000, ge=1, le=1_000_000, description="Most rows one CSV/Excel export of a public list page holds."
     )
+    db_pool_size: int = Field(
+        default=15,
+        ge=1,
+        le=200,
+        description="Requests one process serves at a time (the rest wait their turn); the connection pool holds "
+        "twice as many connections.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     search_page_size: int = Field(default=20, description="Rows per page of subject search.")

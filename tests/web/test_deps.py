@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
 from xinyong import clock
+from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.auth.models import ApiToken
-from xinyong.db.session import make_engine, reset_caches
+from xinyong.db.session import IMMEDIATE, make_engine, reset_caches
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
 from xinyong.web.app import create_app
@@ -79,3 +80,29 @@ def test_a_handlers_work_is_committed_before_the_answer_is_sent(
     finally:
         reset_caches()
     assert answer.status_code == 200 and answer.text == "1"
+
+
+def test_anonymous_reads_begin_deferred_and_everything_else_immediate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a public GET does not queue for the write lock; a request with credentials, or any POST, does."""
+    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{tmp_path / 'modes.db'}")
+    get_settings.cache_clear()
+    reset_caches()
+    app = create_app()
+
+    @app.api_route("/_test/mode", methods=["GET", "POST"])
+    def mode(session: Session = Depends(get_session)) -> dict[str, bool]:
+        return {"immediate": bool(session.get_bind().get_execution_options().get(IMMEDIATE))}
+
+    try:
+        with TestClient(app) as client:
+            public = client.get("/_test/mode").json()
+            with_token = client.get("/_test/mode", headers={"Authorization": "Bearer xy_x"}).json()
+            posted = client.post("/_test/mode").json()
+            client.cookies.set(SESSION_COOKIE, "abc")
+            with_cookie = client.get("/_test/mode").json()
+    finally:
+        reset_caches()
+    assert public == {"immediate": False}
+    assert with_token == with_cookie == posted == {"immediate": True}

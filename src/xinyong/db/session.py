@@ -40,6 +40,15 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
 
 
+def _pool(database: str | None) -> dict[str, int]:
+    """Pool sizes: ``db_pool_size`` kept, as many again on demand (see ``web/admission.py``); SQLite in memory
+    keeps SQLAlchemy's single-connection pool."""
+    if database in (None, "", ":memory:"):
+        return {}
+    size = get_settings().db_pool_size
+    return {"pool_size": size, "max_overflow": size}
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default: settings), failing with one readable line."""
     raw = url or get_settings().database_url
@@ -53,11 +62,11 @@ def make_engine(url: str | None = None) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed)
+            engine = create_engine(parsed, **_pool(parsed.database))
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
         elif parsed.get_backend_name() == "postgresql":
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, **_pool(parsed.database))
         else:
             raise DatabaseConfigError(
                 f"不支持的数据库 (unsupported database) {parsed.get_backend_name()!r}: use sqlite or postgresql"

@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 
 from xinyong import __version__
-from xinyong.web import errors, middleware
+from xinyong.web import admission, errors, middleware
 from xinyong.web.api import (
     accounts,
     audit,
@@ -89,6 +89,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(commit_before_response, scope="function")],
     )
     errors.install(app)
+    admission.install(app)  # innermost: see its docstring
     middleware.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (

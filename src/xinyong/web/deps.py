@@ -28,10 +28,27 @@ class NotAuthenticated(XinyongError):
     code = "unauthenticated"
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def is_anonymous_read(request: Request) -> bool:
+    """A GET or HEAD without credentials: the public reading the site, which writes nothing (no audit event, no
+    token or session touched)."""
+    return (
+        request.method in READ_METHODS
+        and not request.headers.get("authorization")
+        and not request.cookies.get(SESSION_COOKIE)
+    )
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the request succeeds, rolled back when it fails (after the
-    response, so a streamed answer's reads and writes are kept too; ``commit_before_response`` commits first)."""
-    with session_scope(concurrent=True) as session:
+    response, so a streamed answer's reads and writes are kept too; ``commit_before_response`` commits first).
+
+    Requests that may write begin IMMEDIATE on SQLite (``session_scope(concurrent=True)``); anonymous reads begin
+    deferred, so the public's page views read side by side under WAL instead of queueing for the one write lock
+    (200 concurrent readers of the portal timed out on that queue: docs/benchmarks.md, portal)."""
+    with session_scope(concurrent=not is_anonymous_read(request)) as session:
         request.state.db_session = session
         yield session
 
