@@ -138,7 +138,21 @@ def test_list_order_and_paging(db: Session, departments: tuple[Department, Depar
     assert page.total == 3 and [r.id for r in page.items] == [b.id, c.id]
     assert [r.id for r in search_public(public, "penalty", limit=2, offset=2).items] == [a.id]
     assert page.as_of == TODAY and page.item_name == "行政处罚信息"
-    assert search_public(public, "licence").total == 0
+    assert search_public(public, "licence").total == 0 and not page.total_capped
+
+
+def test_count_stops_at_the_deepest_reachable_page(
+    db: Session, departments: tuple[Department, Department], public: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dept, _ = departments
+    for n in range(6):
+        penalty(db, dept, f"罚〔2026〕2{n}号", date(2026, 10, 1 + n))
+    monkeypatch.setattr("xinyong.records.publication.MAX_OFFSET", 2)
+    capped = search_public(public, "penalty", limit=2)
+    assert capped.total == 4 and capped.total_capped and len(capped.items) == 2
+    monkeypatch.setattr("xinyong.records.publication.MAX_OFFSET", 4)
+    exact = search_public(public, "penalty", limit=2)
+    assert exact.total == 6 and not exact.total_capped
 
 
 def test_search_by_code_document_and_name(

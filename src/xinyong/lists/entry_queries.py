@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from xinyong.auth import audit
 from xinyong.auth.context import Context
@@ -307,23 +307,31 @@ def _public_day(ctx: Context, as_of: date | None) -> date:
     return day
 
 
-def public_lists(ctx: Context, as_of: date | None = None) -> list[PublicListSummary]:
-    """The public list types and how many subjects (employers, not their responsible persons) are on each."""
+def public_list_counts(session: Session, day: date) -> dict[str, int]:
+    """Subjects (employers, not their responsible persons) in force on each public list type on ``day``."""
+    codes = [t.code for t in list_catalogue().types.values() if t.public]
+    rows = session.execute(
+        select(ListEntry.list_code, func.count())
+        .where(ListEntry.list_code.in_(codes), ListEntry.parent_id.is_(None), in_force(day))
+        .group_by(ListEntry.list_code)
+    ).all()
+    return {code: int(count) for code, count in rows}
+
+
+def public_lists(
+    ctx: Context, as_of: date | None = None, counts: dict[str, int] | None = None
+) -> list[PublicListSummary]:
+    """The public list types and how many subjects (employers, not their responsible persons) are on each;
+    ``counts``: the counts of that day already at hand (the portal's cached figures), else counted now."""
     require(ctx, READ_PUBLIC)
     day = _public_day(ctx, as_of)
-    kinds = [t for t in list_catalogue().types.values() if t.public]
-    counts = dict(
-        ctx.session.execute(
-            select(ListEntry.list_code, func.count())
-            .where(ListEntry.list_code.in_([t.code for t in kinds]), ListEntry.parent_id.is_(None), in_force(day))
-            .group_by(ListEntry.list_code)
-        ).all()
-    )
+    held = public_list_counts(ctx.session, day) if counts is None else counts
     return [
         PublicListSummary(
-            code=t.code, name=t.name, kind=t.kind, kind_label=t.kind_label, in_force=int(counts.get(t.code, 0))
+            code=t.code, name=t.name, kind=t.kind, kind_label=t.kind_label, in_force=int(held.get(t.code, 0))
         )
-        for t in kinds
+        for t in list_catalogue().types.values()
+        if t.public
     ]
 
 

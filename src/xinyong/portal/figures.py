@@ -48,8 +48,7 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.catalog.items import load_catalog
 from xinyong.db.session import IMMEDIATE
-from xinyong.lists.active import in_force
-from xinyong.lists.models import ListEntry
+from xinyong.lists.entry_queries import public_list_counts
 from xinyong.lists.types import LIST_KINDS, list_catalogue
 from xinyong.records.models import CreditRecord, Objection, RepairApplication
 from xinyong.records.publication import dual_publicity_item_ids, public_condition
@@ -223,16 +222,11 @@ def completed_months(session: Session, as_of: date, items: list[str]) -> dict[st
 
 
 def _lists(session: Session, as_of: date) -> list[ListCount]:
-    kinds = [t for t in list_catalogue().types.values() if t.public]
-    counts = dict(
-        session.execute(
-            select(ListEntry.list_code, func.count())
-            .where(ListEntry.list_code.in_([t.code for t in kinds]), ListEntry.parent_id.is_(None), in_force(as_of))
-            .group_by(ListEntry.list_code)
-        ).all()
-    )
+    counts = public_list_counts(session, as_of)
     return [
-        ListCount(t.code, t.name, t.kind, LIST_KINDS.get(t.kind, t.kind), int(counts.get(t.code, 0))) for t in kinds
+        ListCount(t.code, t.name, t.kind, LIST_KINDS.get(t.kind, t.kind), counts.get(t.code, 0))
+        for t in list_catalogue().types.values()
+        if t.public
     ]
 
 

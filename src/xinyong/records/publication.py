@@ -219,7 +219,11 @@ def search_public(
     if text:
         stmt = stmt.where(query_condition(text))
     session = ctx.session
-    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(CreditRecord.id).subquery())) or 0
+    # Count no further than the deepest reachable page: an exact count of every public record took seconds per
+    # request at 5,000,000 records (docs/benchmarks.md, portal) and no reader can page past MAX_OFFSET anyway.
+    cap = MAX_OFFSET + limit + 1
+    counted = stmt.with_only_columns(CreditRecord.id).limit(cap).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     rows = session.execute(
         stmt.order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc()).offset(offset).limit(limit)
     ).all()
@@ -228,7 +232,8 @@ def search_public(
         item_name=item.name,
         as_of=day,
         q=text,
-        total=total,
+        total=min(total, cap - 1),
+        total_capped=total >= cap,
         offset=offset,
         limit=limit,
         items=[public_row(item, r, bool(objected)) for r, objected in rows],

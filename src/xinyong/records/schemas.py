@@ -47,7 +47,8 @@ class PublicPage(BaseModel):
     item_name: str
     as_of: date = Field(description="按哪一天的公示状态查询（默认今天）")
     q: str | None
-    total: int
+    total: int = Field(description="符合条件的条数；超过可翻阅的范围时为可翻阅的最大条数（见 total_capped）")
+    total_capped: bool = Field(False, description="符合条件的条数超过可翻阅范围，total 仅为下限：请缩小检索范围")
     offset: int
     limit: int
     items: list[PublicRecordRow]
