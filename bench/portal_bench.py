@@ -2,7 +2,7 @@
 200 concurrent public readers on loopback with no errors).
 
     .venv/bin/python bench/portal_bench.py [--subjects 1000000] [--records 5000000] [--entries N] [--readers 200]
-        [--seconds 30] [--sample 300] [--processes 2] [--no-proposed] [--pg-url URL] [--no-pg] [--json OUT]
+        [--seconds 30] [--sample 300] [--processes 2] [--pg-url URL] [--no-pg] [--json OUT]
 
 Small scale, in a minute: ``python bench/portal_bench.py --subjects 20000 --records 100000 --seconds 5 --no-pg``.
 
@@ -39,8 +39,6 @@ client address, and the readers all come from 127.0.0.1, which is not one person
   requests/s, latency percentiles of the answered requests, answers other than 2xx by class, socket errors by
   kind (a timeout = no answer within 10 s), readers left without any answer for the whole phase (at least the
   readers minus the answers: wrk does not count a request that is never answered), the servers' CPU share;
-* with ``--proposed`` (default), on SQLite the loaded phases again against ``proposed_app`` (public reads begun
-  deferred instead of ``BEGIN IMMEDIATE``), beside the app as it is.
 
 ``/proc/loadavg`` is recorded before the build, before and after the measurements and around each loaded phase
 (the 2 CPUs are shared with other sessions' test runs).
@@ -68,7 +66,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
 from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -107,7 +104,6 @@ STATIC = "/static/css/app.css"
 HOME_REPEATS = 200
 WRK_TIMEOUT_S = 10
 APP = "xinyong.web.app:create_app"
-PROPOSED_APP = "portal_bench:proposed_app"
 PHASE_SECONDS = 60.0  # a sequential phase stops after this long even if it has not made all its requests
 
 
@@ -634,28 +630,6 @@ def settle(port: int, pids: list[int], max_seconds: float = 300.0) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def proposed_app() -> Any:
-    """Bench-only variant (``--proposed``, SQLite): the app with the sessions of GET and HEAD requests begun
-    deferred instead of ``BEGIN IMMEDIATE``. As it is, every request's transaction takes SQLite's write lock at
-    its start (``deps.get_session`` → ``session_scope(concurrent=True)``), public page reads included, so all
-    readers of all server processes queue on one lock, polled by SQLite's busy handler (sleeps of up to 100 ms)
-    and failing with ``database is locked`` after the 5 s busy timeout; a WAL-mode reader needs no lock. (Only
-    public pages are requested here; GET endpoints that write — the joint check's log, an API token's last use —
-    would keep IMMEDIATE in a real fix.)"""
-    from xinyong.db.session import session_scope
-    from xinyong.web import deps
-    from xinyong.web.app import create_app
-
-    def get_session(request: Request) -> Iterator[Session]:
-        with session_scope(concurrent=request.method not in ("GET", "HEAD")) as session:
-            request.state.db_session = session
-            yield session
-
-    app = create_app()
-    app.dependency_overrides[deps.get_session] = get_session
-    return app
-
-
 def measure_loads(ports: list[int], pids: list[int], paths: list[str], args: argparse.Namespace) -> dict[str, Any]:
     """The loaded phases, the heaviest last (what it leaves queued is not waited for: the servers are stopped):
     ``baseline`` (a static file), ``healthz``, ``load_no_gongshi`` (the rotation without ``/gongshi/penalty``),
@@ -674,8 +648,7 @@ def measure_loads(ports: list[int], pids: list[int], paths: list[str], args: arg
 
 
 def measure(url: str, engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
-    """Pick the URLs, serve the database, run every phase (and, with ``--proposed`` on SQLite, the loaded phases
-    again against ``proposed_app``)."""
+    """Pick the URLs, serve the database, run every phase."""
     subjects = pick_subjects(engine, args.sample + 30)
     heavy = heaviest_subject(engine)
     searches = search_paths(engine, 200)
@@ -708,13 +681,6 @@ def measure(url: str, engine: Engine, args: argparse.Namespace) -> dict[str, Any
             sequential(other, [*warm, "/"])
         out |= measure_loads(ports, pids, paths, args)
     out["loadavg_after"] = loadavg()
-    if args.proposed and engine.dialect.name == "sqlite":
-        time.sleep(2)
-        with checks_bench.served(url, args.processes, PROPOSED_APP) as (ports, pids):
-            for other in ports:
-                sequential(other, [*warm, "/"])
-            out["proposed"] = measure_loads(ports, pids, paths, args)
-        out["loadavg_after_proposed"] = loadavg()
     out["within_target"] = {
         "home_median": seq["home"]["p50_ms"] <= TARGET_MEDIAN_MS,
         "subject_median": seq["subject"]["p50_ms"] <= TARGET_MEDIAN_MS,
@@ -810,12 +776,6 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0, help="length of each loaded phase")
     ap.add_argument("--sample", type=int, default=300, help="subject pages timed one by one")
     ap.add_argument("--processes", type=int, default=2, help="single-worker uvicorn servers, one port each")
-    ap.add_argument(
-        "--proposed",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="on SQLite, also load proposed_app (public reads begun deferred)",
-    )
     ap.add_argument("--pg-url", default=PG_URL)
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--json", type=Path)

@@ -524,10 +524,9 @@ def render_portal(p: dict[str, Any]) -> list[str]:
         "fifth request. Latency percentiles are of the answered requests; `non-2xx` = 3xx / 4xx / 5xx answers; "
         "`socket errors` = connect / read / write / timeout (an answer later than 10 s); `unanswered` = readers "
         "that got no answer at all during the phase (at least readers − answers; wrk does not count a request that "
-        "is never answered, so a stalled server shows no errors of its own). `proposed` rows (SQLite): the "
-        "same app with the sessions of GET requests begun deferred instead of `BEGIN IMMEDIATE` (bench-only "
-        "`portal_bench.proposed_app`). CPU = the servers' share of the machine's CPUs (PostgreSQL's own processes "
-        "not included). Load avg = the 1-minute figure before → after the phase.",
+        "is never answered, so a stalled server shows no errors of its own). CPU = the servers' share of the "
+        "machine's CPUs (PostgreSQL's own processes not included). Load avg = the 1-minute figure before → after "
+        "the phase.",
         "",
         "| database | app | phase | requests/s (2xx) | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | "
         "unanswered | server CPU | no errors | load avg |",
@@ -536,9 +535,7 @@ def render_portal(p: dict[str, Any]) -> list[str]:
     names = {"baseline": "baseline (static file)", "healthz": "/healthz", "load_no_gongshi": "pages without 双公示"}
     names["load"] = "pages"
     for r in p["runs"]:
-        for app, phases in (("as is", r), ("proposed", r.get("proposed"))):
-            if not phases:
-                continue
+        for app, phases in (("as is", r),):
             for key, name in names.items():
                 lo = phases.get(key)
                 if lo is None:
