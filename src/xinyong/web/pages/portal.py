@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from xinyong.auth.context import Context
@@ -292,58 +293,53 @@ def new_article(request: Request, ctx: Login, kind: Annotated[str, Query(max_len
     return _form_page(request, ctx, {"kind": kind if kind in ARTICLE_KINDS else "news"})
 
 
-@router.post("/portal/admin/articles/new", dependencies=[Csrf])
-def create_article(
-    request: Request,
-    ctx: Login,
-    kind: Annotated[str, Form(max_length=20)] = "",
-    title: Annotated[str, Form(max_length=400)] = "",
-    summary: Annotated[str, Form(max_length=1000)] = "",
-    source: Annotated[str, Form(max_length=400)] = "",
-    campaign: Annotated[str, Form(max_length=40)] = "",
-    unit: Annotated[str, Form(max_length=400)] = "",
-    scenario: Annotated[str, Form(max_length=40)] = "",
-    body_html: Annotated[str, Form(max_length=BODY_MAX)] = "",
-    publish: Annotated[str, Form(max_length=8)] = "",
+class ArticleForm(BaseModel):
+    """The article form's fields (one shape for a new article and an edit; ``publish`` only on a new one,
+    ``lock_version`` only on an edit)."""
+
+    kind: str = Field("", max_length=20)
+    title: str = Field("", max_length=400)
+    summary: str = Field("", max_length=1000)
+    source: str = Field("", max_length=400)
+    campaign: str = Field("", max_length=40)
+    unit: str = Field("", max_length=400)
+    scenario: str = Field("", max_length=40)
+    body_html: str = Field("", max_length=BODY_MAX)
+    lock_version: str = Field("", max_length=20)
+    publish: str = Field("", max_length=8)
+
+    def extras(self) -> dict[str, str]:
+        """The service's keyword fields."""
+        return {k: getattr(self, k) for k in ("summary", "source", "campaign", "unit", "scenario")}
+
+
+def _saved(
+    request: Request, ctx: Context, form: ArticleForm, run: Callable[[], articles.Saved], article: Any = None
 ) -> Response:
-    """Save a new article; with warnings the edit page is shown at once (what cleaning removed), else redirect."""
-    require(ctx, articles.PUBLISH)
-    form = {
-        "kind": kind,
-        "title": title,
-        "summary": summary,
-        "source": source,
-        "campaign": campaign,
-        "unit": unit,
-        "scenario": scenario,
-        "body_html": body_html,
-    }
+    """Run a save; a refusal shows the form as typed with the reason (beside ``article``, the stored one of an
+    edit), warnings show the stored article at once (what cleaning removed), else redirect to the article."""
     made: list[articles.Saved] = []
-
-    def run() -> None:
-        made.append(
-            articles.create_article(
-                ctx,
-                kind,
-                title,
-                body_html,
-                summary=summary,
-                source=source,
-                campaign=campaign,
-                unit=unit,
-                scenario=scenario,
-                publish=publish in ("1", "on", "true"),
-            )
-        )
-
-    refused = attempt(ctx, run)
+    refused = attempt(ctx, lambda: made.append(run()))
     if refused is not None:
-        return _form_page(request, ctx, form, error=refused.message, status=refused.status)
-    saved = made[0]
-    if saved.warnings:
-        a = saved.article
-        return _form_page(request, ctx, _form_of(a), article=a, warnings=saved.warnings, done="saved")
-    return RedirectResponse(f"/portal/admin/articles/{saved.article.id}?done=saved", status_code=303)
+        shown = form.model_dump(exclude={"publish"})
+        return _form_page(request, ctx, shown, article=article, error=refused.message, status=refused.status)
+    a = made[0].article
+    if made[0].warnings:
+        return _form_page(request, ctx, _form_of(a), article=a, warnings=made[0].warnings, done="saved")
+    return RedirectResponse(f"/portal/admin/articles/{a.id}?done=saved", status_code=303)
+
+
+@router.post("/portal/admin/articles/new", dependencies=[Csrf])
+def create_article(request: Request, ctx: Login, form: Annotated[ArticleForm, Form()]) -> Response:
+    """Save a new article (published at once when ``publish`` is ticked)."""
+    require(ctx, articles.PUBLISH)
+    publish = form.publish in ("1", "on", "true")
+    return _saved(
+        request,
+        ctx,
+        form,
+        lambda: articles.create_article(ctx, form.kind, form.title, form.body_html, publish=publish, **form.extras()),
+    )
 
 
 @router.get("/portal/admin/articles/{article_id}")
@@ -367,60 +363,19 @@ def _article_action(
 
 
 @router.post("/portal/admin/articles/{article_id}", dependencies=[Csrf])
-def save_article(
-    request: Request,
-    article_id: ArticleId,
-    ctx: Login,
-    lock_version: Annotated[str, Form(max_length=20)] = "",
-    kind: Annotated[str, Form(max_length=20)] = "",
-    title: Annotated[str, Form(max_length=400)] = "",
-    summary: Annotated[str, Form(max_length=1000)] = "",
-    source: Annotated[str, Form(max_length=400)] = "",
-    campaign: Annotated[str, Form(max_length=40)] = "",
-    unit: Annotated[str, Form(max_length=400)] = "",
-    scenario: Annotated[str, Form(max_length=40)] = "",
-    body_html: Annotated[str, Form(max_length=BODY_MAX)] = "",
-) -> Response:
+def save_article(request: Request, article_id: ArticleId, ctx: Login, form: Annotated[ArticleForm, Form()]) -> Response:
     """Save the edit on the version the form showed; a refusal keeps what was typed, with the reason."""
     require(ctx, articles.PUBLISH)
     a = articles.get_article(ctx, article_id)
-    form = {
-        "kind": kind,
-        "title": title,
-        "summary": summary,
-        "source": source,
-        "campaign": campaign,
-        "unit": unit,
-        "scenario": scenario,
-        "body_html": body_html,
-        "lock_version": lock_version,
-    }
-    made: list[articles.Saved] = []
-
-    def run() -> None:
-        made.append(
-            articles.edit_article(
-                ctx,
-                article_id,
-                _version(lock_version),
-                kind,
-                title,
-                body_html,
-                summary=summary,
-                source=source,
-                campaign=campaign,
-                unit=unit,
-                scenario=scenario,
-            )
-        )
-
-    refused = attempt(ctx, run)
-    if refused is not None:
-        return _form_page(request, ctx, form, article=a, error=refused.message, status=refused.status)
-    saved = made[0]
-    if saved.warnings:
-        return _form_page(request, ctx, _form_of(a), article=a, warnings=saved.warnings, done="saved")
-    return RedirectResponse(f"/portal/admin/articles/{article_id}?done=saved", status_code=303)
+    return _saved(
+        request,
+        ctx,
+        form,
+        lambda: articles.edit_article(
+            ctx, article_id, _version(form.lock_version), form.kind, form.title, form.body_html, **form.extras()
+        ),
+        article=a,
+    )
 
 
 @router.post("/portal/admin/articles/{article_id}/publish", dependencies=[Csrf])
