@@ -17,8 +17,9 @@ Version = Field(ge=1, le=2**31 - 1, description="页面显示时的版本号（�
 
 
 # --------------------------------------------------------------------------------------------- articles in
-class ArticleIn(BaseModel):
-    """A new article (the body is HTML, cleaned with the allowlist of rules/portal.yaml before it is stored)."""
+class ArticleFields(BaseModel):
+    """An article's fields (the body is HTML, cleaned with the allowlist of rules/portal.yaml before it is
+    stored)."""
 
     kind: ArticleKind = Field(description=KIND_HELP)
     title: str = Field(min_length=1, max_length=200)
@@ -28,20 +29,27 @@ class ArticleIn(BaseModel):
     campaign: str = Field(default="", max_length=40, description="宣传节点代码或名称（见 /api/v1/portal/campaigns）")
     unit: str = Field(default="", max_length=200, description="信用创新案例：实施单位（镇街或部门）")
     scenario: str = Field(default="", max_length=40, description="信用创新案例：应用场景代码")
+
+    def extras(self) -> dict[str, str]:
+        """The keyword fields of ``articles.create_article`` / ``edit_article``."""
+        return {
+            "summary": self.summary,
+            "source": self.source,
+            "campaign": self.campaign,
+            "unit": self.unit,
+            "scenario": self.scenario,
+        }
+
+
+class ArticleIn(ArticleFields):
+    """A new article."""
+
     publish: bool = Field(default=False, description="保存后立即发布")
 
 
-class ArticleEdit(BaseModel):
+class ArticleEdit(ArticleFields):
     """A changed article: every field as it should be, and the version the editor saw."""
 
-    kind: ArticleKind
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(default="", max_length=500)
-    source: str = Field(default="", max_length=200)
-    body_html: str = Field(min_length=1, max_length=200_000)
-    campaign: str = Field(default="", max_length=40)
-    unit: str = Field(default="", max_length=200)
-    scenario: str = Field(default="", max_length=40)
     lock_version: int = Version
 
 

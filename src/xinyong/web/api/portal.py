@@ -164,18 +164,7 @@ def office_article(article_id: ArticleId, ctx: LoggedIn) -> ArticleAdmin:
 )
 def create_article(data: ArticleIn, ctx: LoggedIn) -> ArticleSaved:
     """A draft (published at once with ``publish``); ``warnings`` lists what cleaning removed from the body."""
-    saved = articles.create_article(
-        ctx,
-        data.kind,
-        data.title,
-        data.body_html,
-        summary=data.summary,
-        source=data.source,
-        campaign=data.campaign,
-        unit=data.unit,
-        scenario=data.scenario,
-        publish=data.publish,
-    )
+    saved = articles.create_article(ctx, data.kind, data.title, data.body_html, publish=data.publish, **data.extras())
     return _saved(ctx, saved)
 
 
@@ -189,17 +178,7 @@ def create_article(data: ArticleIn, ctx: LoggedIn) -> ArticleSaved:
 def edit_article(article_id: ArticleId, data: ArticleEdit, ctx: LoggedIn) -> ArticleSaved:
     """Replace the article's fields; 409 when the version is not the stored one (someone else saved first)."""
     saved = articles.edit_article(
-        ctx,
-        article_id,
-        data.lock_version,
-        data.kind,
-        data.title,
-        data.body_html,
-        summary=data.summary,
-        source=data.source,
-        campaign=data.campaign,
-        unit=data.unit,
-        scenario=data.scenario,
+        ctx, article_id, data.lock_version, data.kind, data.title, data.body_html, **data.extras()
     )
     return _saved(ctx, saved)
 
