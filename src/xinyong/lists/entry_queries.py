@@ -39,7 +39,7 @@ from xinyong.lists.entry_schemas import (
     PublicPage,
 )
 from xinyong.lists.models import ListEntry
-from xinyong.lists.types import LIST_KINDS, list_catalogue
+from xinyong.lists.types import LIST_KINDS, ListType, list_catalogue
 from xinyong.records import cases
 from xinyong.records.cases import in_china
 from xinyong.records.models import CaseFile
@@ -92,7 +92,8 @@ def _like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _query(q: str | None) -> str:
+def clean_query(q: str | None) -> str:
+    """The search text of a list page: at most ``Q_MAX`` characters, no control characters."""
     text = (q or "").strip()
     if len(text) > Q_MAX:
         raise InvalidInput(f"查询内容过长（最多 {Q_MAX} 个字）", field="q")
@@ -179,7 +180,7 @@ def list_entries(
         stmt = stmt.where(ListEntry.status == status)
     if department_id is not None:
         stmt = stmt.where(ListEntry.department_id == department_id)
-    text = _query(q)
+    text = clean_query(q)
     if subject_id is not None:
         stmt = stmt.where(ListEntry.subject_id == subject_id)
     elif not include_persons and not text:
@@ -300,7 +301,8 @@ def entry_file(ctx: Context, entry_id: int, file_id: int) -> CaseFile:
 
 
 # --------------------------------------------------------------------------------------------- public
-def _public_day(ctx: Context, as_of: date | None) -> date:
+def public_day(ctx: Context, as_of: date | None) -> date:
+    """``as_of`` or today; a future day is refused."""
     day = as_of or ctx.today
     if day > ctx.today:
         raise InvalidInput(f"查询日期不能晚于今天（{ctx.today.isoformat()}）", field="as_of")
@@ -324,7 +326,7 @@ def public_lists(
     """The public list types and how many subjects (employers, not their responsible persons) are on each;
     ``counts``: the counts of that day already at hand (the portal's cached figures), else counted now."""
     require(ctx, READ_PUBLIC)
-    day = _public_day(ctx, as_of)
+    day = public_day(ctx, as_of)
     held = public_list_counts(ctx.session, day) if counts is None else counts
     return [
         PublicListSummary(
@@ -339,23 +341,22 @@ def _shown_name(subject: Subject) -> str:
     return mask_name(subject.name) if subject.kind == "natural_person" else subject.name
 
 
-def public_entries(
-    ctx: Context, list_code: str, *, as_of: date | None = None, q: str | None = None, offset: int = 0, limit: int = 50
-) -> PublicPage:
-    """The subjects on a public list on ``as_of`` (default today; never a future day), newest first: ``q`` is a
-    USCC or an organisation's name fragment (a natural person is never searchable by name or ID number)."""
-    require(ctx, READ_PUBLIC)
+def public_type(list_code: str) -> ListType:
+    """The public list type of ``list_code`` (404 for an unknown or non-public one)."""
     kind = list_catalogue().types.get((list_code or "").strip())
     if kind is None or not kind.public:
         raise NotFound(f"没有名为 {list_code!r} 的公开名单", field="list_code")
-    day = _public_day(ctx, as_of)
-    _page_bounds(offset, limit)
-    text = _query(q)
+    return kind
+
+
+def public_entries_query(list_code: str, day: date, text: str) -> Select[tuple[ListEntry, Subject, str]]:
+    """Entries (not responsible persons) in force on ``day`` on a list, with subject and department name, matching
+    ``text`` (a USCC, or a fragment of an organisation's name: natural persons are never found by name)."""
     stmt = (
         select(ListEntry, Subject, Department.name)
         .join(Subject, Subject.id == ListEntry.subject_id)
         .join(Department, Department.id == ListEntry.department_id)
-        .where(ListEntry.list_code == kind.code, ListEntry.parent_id.is_(None), in_force(day))
+        .where(ListEntry.list_code == list_code, ListEntry.parent_id.is_(None), in_force(day))
     )
     if text:
         result = check_code(text, "uscc")
@@ -363,41 +364,13 @@ def public_entries(
             stmt = stmt.where(Subject.uscc == result.normalized)
         else:
             stmt = stmt.where(Subject.kind != "natural_person", Subject.name.like(_like(text), escape="\\"))
-    total = ctx.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = ctx.session.execute(
-        stmt.order_by(ListEntry.published_on.desc(), ListEntry.id.desc()).offset(offset).limit(limit)
-    ).all()
-    persons = _public_persons(ctx, [e.id for e, _, _ in rows], day)
-    items = [
-        PublicEntry(
-            id=e.id,
-            subject_name=_shown_name(s),
-            subject_kind_label=SUBJECT_KIND_LABELS.get(s.kind, s.kind),
-            uscc=None if s.kind == "natural_person" else s.uscc,
-            reasons=audit.scrub_text(e.reasons),
-            decision_doc_no=e.decision_doc_no,
-            decided_on=e.decision_on,
-            published_on=e.published_on or day,
-            expires_on=e.expires_on,
-            authority=e.source_authority or d,
-            responsible_persons=persons.get(e.id, []),
-        )
-        for e, s, d in rows
-    ]
-    return PublicPage(
-        list_code=kind.code,
-        list_name=kind.name,
-        kind_label=kind.kind_label,
-        as_of=day,
-        q=text,
-        total=total,
-        offset=offset,
-        limit=limit,
-        items=items,
-    )
+    return stmt
 
 
-def _public_persons(ctx: Context, parent_ids: Sequence[int], day: date) -> dict[int, list[str]]:
+PUBLIC_ORDER = (ListEntry.published_on.desc(), ListEntry.id.desc())
+
+
+def public_persons(session: Session, parent_ids: Sequence[int], day: date) -> dict[int, list[str]]:
     """Parent entry → the masked names of its responsible persons in force on ``day``."""
     if not parent_ids:
         return {}
@@ -408,9 +381,53 @@ def _public_persons(ctx: Context, parent_ids: Sequence[int], day: date) -> dict[
         .where(ListEntry.parent_id.in_(list(parent_ids)), in_force(day))
         .order_by(ListEntry.id)
     )
-    for parent_id, name in ctx.session.execute(stmt):
+    for parent_id, name in session.execute(stmt):
         found.setdefault(int(parent_id), []).append(mask_name(name))
     return found
+
+
+def public_entry(entry: ListEntry, subject: Subject, department: str, day: date, persons: list[str]) -> PublicEntry:
+    """An entry as the public sees it: a natural person's name masked and no ID number, reasons scrubbed."""
+    return PublicEntry(
+        id=entry.id,
+        subject_name=_shown_name(subject),
+        subject_kind_label=SUBJECT_KIND_LABELS.get(subject.kind, subject.kind),
+        uscc=None if subject.kind == "natural_person" else subject.uscc,
+        reasons=audit.scrub_text(entry.reasons),
+        decision_doc_no=entry.decision_doc_no,
+        decided_on=entry.decision_on,
+        published_on=entry.published_on or day,
+        expires_on=entry.expires_on,
+        authority=entry.source_authority or department,
+        responsible_persons=persons,
+    )
+
+
+def public_entries(
+    ctx: Context, list_code: str, *, as_of: date | None = None, q: str | None = None, offset: int = 0, limit: int = 50
+) -> PublicPage:
+    """The subjects on a public list on ``as_of`` (default today; never a future day), newest first: ``q`` is a
+    USCC or an organisation's name fragment (a natural person is never searchable by name or ID number)."""
+    require(ctx, READ_PUBLIC)
+    kind = public_type(list_code)
+    day = public_day(ctx, as_of)
+    _page_bounds(offset, limit)
+    text = clean_query(q)
+    stmt = public_entries_query(kind.code, day, text)
+    total = ctx.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = ctx.session.execute(stmt.order_by(*PUBLIC_ORDER).offset(offset).limit(limit)).all()
+    persons = public_persons(ctx.session, [e.id for e, _, _ in rows], day)
+    return PublicPage(
+        list_code=kind.code,
+        list_name=kind.name,
+        kind_label=kind.kind_label,
+        as_of=day,
+        q=text,
+        total=total,
+        offset=offset,
+        limit=limit,
+        items=[public_entry(e, s, d, day, persons.get(e.id, [])) for e, s, d in rows],
+    )
 
 
 def summary(ctx: Context, entry: ListEntry) -> EntryRow:

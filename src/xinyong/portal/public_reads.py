@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,15 +18,13 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.auth.pii import mask_name
 from xinyong.catalog.items import DataItem
-from xinyong.codes.check import check_code
 from xinyong.codes.normalize import normalize_code
 from xinyong.db.base import MAX_ID
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.lists import entry_queries
 from xinyong.lists.active import in_force
 from xinyong.lists.entry_queries import READ_PUBLIC as LISTS_READ_PUBLIC
 from xinyong.lists.entry_schemas import PublicEntry
@@ -42,12 +39,11 @@ from xinyong.records.models import Commitment, CreditRecord
 from xinyong.records.schemas import PublicRecordRow
 from xinyong.records.status import objected_condition
 from xinyong.records.visibility import READ_PUBLIC as RECORDS_READ_PUBLIC
-from xinyong.subjects.models import SUBJECT_KIND_LABELS, Department, Subject
+from xinyong.subjects.models import Department, Subject
 
 T = TypeVar("T")
 CHUNK = 500  # rows fetched (and, for lists, responsible persons looked up) at a time
 SUBJECT_LIMIT = 20
-Q_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -81,14 +77,6 @@ def _chunks(session: Session, stmt: Select) -> Iterator[list]:  # type: ignore[t
         yield list(part)
 
 
-def _like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _shown_name(subject: Subject) -> str:
-    return mask_name(subject.name) if subject.kind == "natural_person" else subject.name
-
-
 # --------------------------------------------------------------------------------------------- 双公示
 def gongshi_rows(ctx: Context, item_id: str, q: str | None = None) -> tuple[DataItem, Rows[PublicRecordRow]]:
     """The records of the 双公示 list of ``item_id`` published today matching ``q``, newest decision first, as
@@ -115,92 +103,24 @@ def gongshi_rows(ctx: Context, item_id: str, q: str | None = None) -> tuple[Data
 
 
 # --------------------------------------------------------------------------------------------- lists
-def _public_type(list_code: str) -> ListType:
-    kind = list_catalogue().types.get((list_code or "").strip())
-    if kind is None or not kind.public:
-        raise NotFound(f"没有名为 {list_code!r} 的公开名单", field="list_code")
-    return kind
-
-
-def _public_day(ctx: Context, as_of: date | None) -> date:
-    day = as_of or ctx.today
-    if day > ctx.today:
-        raise InvalidInput(f"查询日期不能晚于今天（{ctx.today.isoformat()}）", field="as_of")
-    return day
-
-
-def _list_query(q: str | None) -> str:
-    """The search text of a list page (``lists.entry_queries``: at most 100 characters, no control characters)."""
-    text = (q or "").strip()
-    if len(text) > Q_MAX:
-        raise InvalidInput(f"查询内容过长（最多 {Q_MAX} 个字）", field="q")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
-        raise InvalidInput("查询内容含有不可见的控制字符", field="q")
-    return text
-
-
-def _persons(session: Session, parent_ids: list[int], day: date) -> dict[int, list[str]]:
-    """Parent entry → the masked names of its responsible persons in force on ``day``."""
-    found: dict[int, list[str]] = {}
-    if not parent_ids:
-        return found
-    stmt = (
-        select(ListEntry.parent_id, Subject.name)
-        .join(Subject, Subject.id == ListEntry.subject_id)
-        .where(ListEntry.parent_id.in_(parent_ids), in_force(day))
-        .order_by(ListEntry.id)
-    )
-    for parent_id, name in session.execute(stmt):
-        found.setdefault(int(parent_id), []).append(mask_name(name))
-    return found
-
-
-def _public_entry(entry: ListEntry, subject: Subject, department: str, day: date, persons: list[str]) -> PublicEntry:
-    return PublicEntry(
-        id=entry.id,
-        subject_name=_shown_name(subject),
-        subject_kind_label=SUBJECT_KIND_LABELS.get(subject.kind, subject.kind),
-        uscc=None if subject.kind == "natural_person" else subject.uscc,
-        reasons=audit.scrub_text(entry.reasons),
-        decision_doc_no=entry.decision_doc_no,
-        decided_on=entry.decision_on,
-        published_on=entry.published_on or day,
-        expires_on=entry.expires_on,
-        authority=entry.source_authority or department,
-        responsible_persons=persons,
-    )
-
-
 def list_rows(
     ctx: Context, list_code: str, *, as_of: date | None = None, q: str | None = None
 ) -> tuple[ListType, date, Rows[PublicEntry]]:
     """The subjects on a public list on ``as_of`` (default today) matching ``q``, newest first, as the list page
     shows them (``lists.entry_queries.public_entries``: natural persons masked and not searchable)."""
     require(ctx, LISTS_READ_PUBLIC)
-    kind = _public_type(list_code)
-    day = _public_day(ctx, as_of)
-    text = _list_query(q)
-    stmt = (
-        select(ListEntry, Subject, Department.name)
-        .join(Subject, Subject.id == ListEntry.subject_id)
-        .join(Department, Department.id == ListEntry.department_id)
-        .where(ListEntry.list_code == kind.code, ListEntry.parent_id.is_(None), in_force(day))
-    )
-    if text:
-        result = check_code(text, "uscc")
-        if result.valid:
-            stmt = stmt.where(Subject.uscc == result.normalized)
-        else:
-            stmt = stmt.where(Subject.kind != "natural_person", Subject.name.like(_like(text), escape="\\"))
+    kind = entry_queries.public_type(list_code)
+    day = entry_queries.public_day(ctx, as_of)
+    stmt = entry_queries.public_entries_query(kind.code, day, entry_queries.clean_query(q))
     session = ctx.session
     total = _count(session, stmt)
-    ordered = stmt.order_by(ListEntry.published_on.desc(), ListEntry.id.desc())
+    ordered = stmt.order_by(*entry_queries.PUBLIC_ORDER)
 
     def read() -> Iterator[PublicEntry]:
         for part in _chunks(session, ordered):
-            persons = _persons(session, [e.id for e, _, _ in part], day)
+            persons = entry_queries.public_persons(session, [e.id for e, _, _ in part], day)
             for entry, subject, department in part:
-                yield _public_entry(entry, subject, department, day, persons.get(entry.id, []))
+                yield entry_queries.public_entry(entry, subject, department, day, persons.get(entry.id, []))
 
     return kind, day, Rows(total, read)
 
@@ -225,16 +145,16 @@ def subject_list_entries(ctx: Context, subject_id: int) -> list[SubjectEntry]:
             ListEntry.list_code.in_(list(types)),
             in_force(day),
         )
-        .order_by(ListEntry.published_on.desc(), ListEntry.id.desc())
+        .order_by(*entry_queries.PUBLIC_ORDER)
     ).all()
-    persons = _persons(ctx.session, [e.id for e, _, _ in rows], day)
+    persons = entry_queries.public_persons(ctx.session, [e.id for e, _, _ in rows], day)
     found = [
         SubjectEntry(
             list_code=e.list_code,
             list_name=types[e.list_code].name,
             kind=types[e.list_code].kind,
             kind_label=types[e.list_code].kind_label,
-            entry=_public_entry(e, s, d, day, persons.get(e.id, [])),
+            entry=entry_queries.public_entry(e, s, d, day, persons.get(e.id, [])),
         )
         for e, s, d in rows
     ]
