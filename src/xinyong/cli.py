@@ -34,6 +34,7 @@ def _register() -> None:
         objections,
         pii,
         portal,
+        privacy,
         quality,
         repairs,
         reports,
@@ -74,6 +75,7 @@ def _register() -> None:
     app.add_typer(lending.app, name="lending")
     app.add_typer(incentives.app, name="incentives")
     app.add_typer(scores.app, name="scores")
+    app.add_typer(privacy.app, name="privacy")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

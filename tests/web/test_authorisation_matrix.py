@@ -33,8 +33,10 @@ import matrix_notifications
 import matrix_objections
 import matrix_personal_scores
 import matrix_portal
+import matrix_privacy
 import matrix_repairs
 import matrix_reports
+import matrix_sandbox
 import matrix_verification
 import matrix_workplan
 import pytest
@@ -189,6 +191,8 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_incentives.ENTRIES,
     **matrix_personal_scores.ENTRIES,
     **matrix_dashboard.ENTRIES,
+    **matrix_privacy.ENTRIES,
+    **matrix_sandbox.ENTRIES,
 }
 
 

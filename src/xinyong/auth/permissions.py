@@ -43,6 +43,10 @@ _OWN_REPORTS = {"reports.issue_own"}
 # score and issues consent tokens; a bank reads matching needs and records outcomes; a provider asks eligibility.
 _LENDING_OFFICE = {"lending.manage", "lending.read", "incentives.manage", "incentives.read"}
 _SUBJECT_LENDING = {"lending.register", "incentives.own"}
+# Privacy-preserving queries (issue #10): a bank runs PSI and private membership queries and takes part in a
+# federated training; department analysts query the data sandbox; the credit office rebuilds the compiled sets,
+# reads the exchange logs and sandbox releases, and starts federated runs.
+_PRIVACY_OFFICE = {"privacy.manage", "privacy.read", "sandbox.query", "federated.run"}
 _PORTAL_OFFICE = {"reports.issue", "reports.read", "portal.publish", "selections.manage", "selections.nominate"}
 # Handling cases of the actor's department (a department officer: its own department's records only).
 _HANDLER = {
@@ -116,6 +120,7 @@ _OFFICE = (
         "monitoring.city_results",  # the city's published district results (issue #12 item 4)
     }
     | _LENDING_OFFICE
+    | _PRIVACY_OFFICE
     | _PORTAL_OFFICE
     | _LISTS
     | _INSPECTION
@@ -140,6 +145,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _LISTS
         | {"tokens.read", "selections.nominate", "workplan.report"}  # progress on own work-plan items
         | {"monitoring.enter"}  # manual monitoring values of indicators naming the own department
+        | {"sandbox.query"}  # aggregate queries over the data sandbox's approved views (issue #10)
     ),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
     "regulator": frozenset(
@@ -148,7 +154,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _INSPECTION
         | {"commitments.read", "commitments.verify", "lists.read", "checks.run", "checks.feedback"}
     ),
-    "bank": frozenset(_LOGGED_IN | {"bank.query", "lending.needs", "lending.outcome"}),
+    "bank": frozenset(_LOGGED_IN | {"bank.query", "lending.needs", "lending.outcome", "privacy.psi", "federated.run"}),
     "provider": frozenset(_LOGGED_IN | {"incentives.check"}),
     "auditor": frozenset(_LOGGED_IN | {"audit.read", "audit.export", "audit.verify"}),
     "credit_office_staff": frozenset(_OFFICE),

@@ -14,6 +14,7 @@ from xinyong.lending import models as _lending  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
 from xinyong.monitoring import models as _monitoring  # noqa: F401
 from xinyong.portal import models as _portal  # noqa: F401
+from xinyong.privacy import models as _privacy  # noqa: F401
 from xinyong.quality import models as _quality  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401
 from xinyong.reports import models as _reports  # noqa: F401

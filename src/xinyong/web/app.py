@@ -32,10 +32,12 @@ from xinyong.web.api import (
     objections,
     personal_scores,
     portal,
+    privacy,
     quality,
     records,
     repairs,
     reports,
+    sandbox,
     staff,
     subjects,
     tokens,
@@ -61,6 +63,7 @@ from xinyong.web.pages import notifications as notification_pages
 from xinyong.web.pages import objections as objection_pages
 from xinyong.web.pages import personal_scores as personal_score_pages
 from xinyong.web.pages import portal as portal_pages
+from xinyong.web.pages import privacy as privacy_pages
 from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
 from xinyong.web.pages import repairs as repair_pages
@@ -124,6 +127,8 @@ def create_app() -> FastAPI:
         incentives,
         personal_scores,
         dashboard,
+        privacy,
+        sandbox,
     ):
         app.include_router(module.router)
     for module in (
@@ -152,6 +157,7 @@ def create_app() -> FastAPI:
         incentive_pages,
         personal_score_pages,
         dashboard_pages,
+        privacy_pages,
     ):
         app.include_router(module.router)
 
