@@ -39,6 +39,7 @@ def _register() -> None:
         repairs,
         reports,
         rules,
+        sandbox,
         scores,
         serve,
         subjects,
@@ -76,6 +77,7 @@ def _register() -> None:
     app.add_typer(incentives.app, name="incentives")
     app.add_typer(scores.app, name="scores")
     app.add_typer(privacy.app, name="privacy")
+    app.add_typer(sandbox.app, name="sandbox")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

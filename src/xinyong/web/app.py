@@ -68,6 +68,7 @@ from xinyong.web.pages import quality as quality_pages
 from xinyong.web.pages import records as records_pages
 from xinyong.web.pages import repairs as repair_pages
 from xinyong.web.pages import reports as report_pages
+from xinyong.web.pages import sandbox as sandbox_pages
 from xinyong.web.pages import verification as verification_pages
 from xinyong.web.pages import workplan as workplan_pages
 from xinyong.web.templating import PLATFORM_NAME, STATIC_DIR
@@ -158,6 +159,7 @@ def create_app() -> FastAPI:
         personal_score_pages,
         dashboard_pages,
         privacy_pages,
+        sandbox_pages,
     ):
         app.include_router(module.router)
 
