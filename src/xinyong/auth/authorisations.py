@@ -8,6 +8,7 @@ subject, and it appends an audit event for every query, allowed or not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -22,14 +23,17 @@ from xinyong.codes.normalize import normalize_code
 from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound, XinyongError
 from xinyong.subjects import queries
+from xinyong.subjects.models import Subject
 from xinyong.subjects.public import parse_uscc
 from xinyong.subjects.schemas import SubjectOut
 
 GRANT = "authorisations.grant"
 READ = "authorisations.read"
 BANK_QUERY = "bank.query"
-# What an authorisation may cover; "basic" = the registry entry (name, codes, status, township).
-SCOPES: dict[str, str] = {"basic": "基本登记信息"}
+# What an authorisation may cover; "basic" = the registry entry (name, codes, status, township); "credit" = the
+# subject's credit data for 信易贷 (registry entry, public records with their publicity status, list entries in
+# force, the latest evaluation grade: ``xinyong.lending.service.read_credit``).
+SCOPES: dict[str, str] = {"basic": "基本登记信息", "credit": "信用信息（公示记录、名单、评价等级）"}
 # rules.md §10: the authorisation is "scoped and time-limited". The source sets no ceiling; one year (365 days
 # between the first and the last valid day) is this platform's documented default, not a rule from the source.
 MAX_VALIDITY = timedelta(days=365)
@@ -149,12 +153,16 @@ def valid_authorisation(
     return next((g for g in session.scalars(stmt) if scope in (g.scopes or ())), None)
 
 
-def bank_query_subject(ctx: Context, uscc: str, scope: str = "basic") -> SubjectOut:
-    """A bank reads a subject by its code under a valid authorisation for its institution today.
+def bank_access(
+    ctx: Context, uscc: str, scope: str, check: Callable[[], None] | None = None
+) -> tuple[Subject, BankAuthorisation]:
+    """The subject holding ``uscc`` and the caller's institution's valid authorisation for ``scope`` today.
 
-    Every query appends an audit event: ``ok``, ``denied`` (no permission or no valid authorisation),
+    Appends one ``bank.query`` audit event whatever happens: ``ok``, ``denied`` (no permission, no institution,
+    ``check`` refused, or no valid authorisation: never given, expired, revoked, another institution's),
     ``not_found`` or ``invalid``. On failure the event is written to the caller's session before the error is
-    raised; the caller must commit it even though the request fails (the web route does).
+    raised; the caller must commit it even though the request fails (the web routes do). ``check`` (run after
+    the permission check) lets a caller add its own condition, e.g. that the institution is registered.
     """
     target: str | int = normalize_code(uscc)[:64] if len(uscc) <= 64 else "(过长)"
     detail: dict[str, object] = {"institution": ctx.institution, "scope": scope}
@@ -162,6 +170,8 @@ def bank_query_subject(ctx: Context, uscc: str, scope: str = "basic") -> Subject
         require(ctx, BANK_QUERY)
         if not ctx.institution:
             raise PermissionDenied(ctx.role, BANK_QUERY, "该凭证未绑定金融机构")
+        if check is not None:
+            check()
         code = parse_uscc(uscc)
         detail["uscc"] = code
         holders = [s for s in queries.subjects_by_uscc(ctx.session, code) if s.kind != "natural_person"]
@@ -179,4 +189,11 @@ def bank_query_subject(ctx: Context, uscc: str, scope: str = "basic") -> Subject
         audit.record(ctx, "bank.query", "subject", target, {**detail, "reason": exc.message}, outcome=outcome)
         raise
     audit.record(ctx, "bank.query", "subject", subject.id, {**detail, "authorisation_id": grant.id})
+    return subject, grant
+
+
+def bank_query_subject(ctx: Context, uscc: str, scope: str = "basic") -> SubjectOut:
+    """A bank reads a subject by its code under a valid authorisation for its institution today (``bank_access``:
+    every query audited, the refused ones too; the caller commits the refusal's event)."""
+    subject, _ = bank_access(ctx, uscc, scope)
     return queries.to_out(subject, BANK_AUDIENCE)
