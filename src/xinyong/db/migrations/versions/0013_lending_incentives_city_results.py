@@ -174,7 +174,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["run_id"], ["personal_score_run.id"], name=op.f("fk_personal_score_run_id_personal_score_run")
         ),
-        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_personal_score_subject_id_subject")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_personal_score")),
     )
     with op.batch_alter_table("personal_score", schema=None) as batch_op:
