@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from xinyong.cli import app
-from xinyong.commands.demo import LIFECYCLE_LABELS
+from xinyong.commands.demo import LIFECYCLE_KINDS
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine, reset_caches
 from xinyong.demo.lifecycle import LifecycleSummary
@@ -56,4 +56,4 @@ def test_loads_then_if_empty_skips(database: str) -> None:
 
 def test_every_lifecycle_kind_has_a_label_for_the_summary() -> None:
     """A kind planted (or skipped with its reason) is named in the summary line: no kind without a label."""
-    assert set(LIFECYCLE_LABELS) == {f.name for f in fields(LifecycleSummary)} - {"skipped"}
+    assert set(LIFECYCLE_KINDS) == {f.name for f in fields(LifecycleSummary)} - {"skipped"}

@@ -35,18 +35,21 @@ def _schema_problem() -> str | None:
     return None
 
 
-LIFECYCLE_LABELS = {
-    "objections": "异议",
-    "repairs": "信用修复申请",
-    "commitments": "信用承诺",
-    "evaluations": "信用评价批次",
-    "inspections": "双随机抽查任务",
-    "lists": "名单条目",
-    "checks": "联合奖惩查询",
-    "cases": "失信案例",
-    "portal": "门户内容",
-    "reports": "信用报告",
-    "workplan": "工作要点进展",
+# Each planted kind: its label and the unit its count is in (the summary line and the "skipped" reasons).
+LIFECYCLE_KINDS = {
+    "objections": ("异议", "件"),
+    "repairs": ("信用修复申请", "件"),
+    "commitments": ("信用承诺", "件"),
+    "evaluations": ("信用评价批次", "个"),
+    "inspections": ("双随机抽查任务", "项"),
+    "lists": ("名单条目", "条"),
+    "checks": ("联合奖惩查询", "次"),
+    "cases": ("失信案例", "件"),
+    "portal": ("门户内容", "项"),
+    "reports": ("信用报告", "份"),
+    "workplan": ("工作要点进展", "条"),
+    "lending": ("信易贷对接记录", "项"),
+    "scores": ("个人诚信分", "人"),
 }
 
 
@@ -70,11 +73,8 @@ def summary_line(s: DemoSummary) -> str:
         line += f"未生成许可、处罚记录：{s.records_skipped}；"
     if s.lifecycle is not None:
         c = s.lifecycle
-        line += f"异议 {c.objections} 件、信用修复申请 {c.repairs} 件、信用承诺 {c.commitments} 件、"
-        line += f"信用评价批次 {c.evaluations} 个、双随机抽查任务 {c.inspections} 项、"
-        line += f"名单条目 {c.lists} 条、联合奖惩查询 {c.checks} 次、失信案例 {c.cases} 件、"
-        line += f"门户内容 {c.portal} 项、信用报告 {c.reports} 份、工作要点进展 {c.workplan} 条；"
-        line += "".join(f"未生成{LIFECYCLE_LABELS[k]}：{why}；" for k, why in c.skipped.items())
+        line += "、".join(f"{label} {getattr(c, k)} {unit}" for k, (label, unit) in LIFECYCLE_KINDS.items()) + "；"
+        line += "".join(f"未生成{LIFECYCLE_KINDS[k][0]}：{why}；" for k, why in c.skipped.items())
     return line + f"用时 {s.seconds:.1f} 秒"
 
 

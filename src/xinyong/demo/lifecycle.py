@@ -1,7 +1,7 @@
-"""The demo district's record lifecycle: objections, repair applications and commitments in every state,
-evaluations, inspections, list entries, joint checks, verification cases, the portal's content, credit reports
-and the work-plan ledger, planted through the services after the demo records are loaded
-(``demo.service.load_demo``)."""
+"""The demo district's record lifecycle, planted through the services after the demo records are loaded
+(``demo.service.load_demo``): objections, repair applications and commitments in every state, evaluations,
+inspections, list entries, joint checks, verification cases, the portal's content, credit reports, the work-plan
+ledger, 信易贷 and the personal honesty score."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from xinyong.demo.lifecycle_checks import plant_checks
 from xinyong.demo.lifecycle_commitments import plant_commitments
 from xinyong.demo.lifecycle_evaluations import plant_evaluations
 from xinyong.demo.lifecycle_inspections import plant_inspections
+from xinyong.demo.lifecycle_lending import plant_lending
 from xinyong.demo.lifecycle_lists import plant_lists
 from xinyong.demo.lifecycle_objections import plant_objections
 from xinyong.demo.lifecycle_portal import plant_portal
 from xinyong.demo.lifecycle_repairs import plant_repairs
 from xinyong.demo.lifecycle_reports import plant_reports
+from xinyong.demo.lifecycle_scores import plant_scores
 from xinyong.demo.lifecycle_workplan import plant_workplan
 from xinyong.errors import XinyongError
 
@@ -37,6 +39,8 @@ class LifecycleSummary:
     portal: int = 0  # portal articles and selection nominations (demo.lifecycle_portal)
     reports: int = 0  # credit reports issued (demo.lifecycle_reports)
     workplan: int = 0  # progress reports on the 2021 work plan (demo.lifecycle_workplan)
+    lending: int = 0  # 信易贷 institutions, products, SMEs, needs and outcomes (demo.lifecycle_lending)
+    scores: int = 0  # natural persons scored by the personal honesty score (demo.lifecycle_scores)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -57,6 +61,8 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("portal", lambda: plant_portal(ctx, seed)),
         ("reports", lambda: plant_reports(ctx, seed)),
         ("workplan", lambda: plant_workplan(ctx, seed)),
+        ("lending", lambda: plant_lending(ctx, seed)),
+        ("scores", lambda: plant_scores(ctx, seed)),
     )
     for name, plant in steps:
         savepoint = session.begin_nested()
