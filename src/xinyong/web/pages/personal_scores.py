@@ -35,7 +35,7 @@ Csrf = Depends(csrf.csrf_protect)
 def my_score(request: Request, ctx: Login) -> Response:
     """The person's own band, score, reasons and history (a message when not scored or not a natural person)."""
     require(ctx, scoring.OWN)
-    context: dict[str, Any] = {"nav": "my", "score": None, "missing": "", "error": ""}
+    context: dict[str, Any] = {"nav": "my_score", "score": None, "missing": "", "error": ""}
     status = 200
     try:
         context["score"] = score_queries.own_score(ctx)
