@@ -18,10 +18,9 @@ commitments (6% of the persons, 1–3 each, verified over the 3 years before ``a
 
 Timed: ``xinyong.incentives.scoring.run`` of the ``honesty`` model as of ``as_of`` through a system context —
 its own ``seconds`` and the wall time including the commit — and the baseline (best of two). The run's band
-counts are checked against the count of natural persons (every one scored once). ``--what-if-no-fk`` (PostgreSQL)
-scores again (``scoring_again``: a rerun on a warm cache), then once more after dropping ``personal_score``'s two
-foreign keys in the throw-away schema: what the schema's row-by-row RI checks cost (reported apart, never as the
-target figure).
+counts are checked against the count of natural persons (every one scored once). ``personal_score`` carries
+no key check on its subject (derived rows written in bulk, as ``evaluation_result``): with it, PostgreSQL spent
+about a third of the run on the row-by-row checks and subject locks (docs/personal_score.md).
 """
 
 from __future__ import annotations
@@ -213,14 +212,6 @@ def _one(engine: Engine, database: str, args: argparse.Namespace, report: dict[s
     run["scoring"] = score(engine, args.as_of)
     run["load_after"] = round(os.getloadavg()[0], 2)
     s = run["scoring"]
-    if database == "postgresql" and args.what_if_no_fk:
-        run["scoring_again"] = score(engine, args.as_of)  # the same, on a warm cache: apart from the FKs' cost
-        # What-if, not the target figure: the same run after dropping personal_score's two foreign keys in this
-        # throw-away schema (each stored row costs two RI trigger look-ups, the subject one a FOR KEY SHARE lock).
-        with engine.begin() as conn:
-            for name in ("fk_personal_score_run_id_personal_score_run", "fk_personal_score_subject_id_subject"):
-                conn.execute(text(f"ALTER TABLE personal_score DROP CONSTRAINT {name}"))
-        run["what_if_no_fk"] = score(engine, args.as_of)
     run["ratio"] = round(s["wall_s"] / run["baseline"]["seconds"], 1) if run["baseline"]["seconds"] else None
     run["within_target"] = s["wall_s"] <= TARGET_S
     run["consistent"] = s["persons"] == s["natural_persons"] == sum(s["bands"].values())
@@ -265,9 +256,6 @@ def main() -> None:
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--json", type=Path)
-    ap.add_argument(
-        "--what-if-no-fk", action="store_true", help="PostgreSQL: score again without personal_score's foreign keys"
-    )
     args = ap.parse_args()
     if args.no_pg:
         args.pg_url = None

@@ -23,8 +23,9 @@ Usage: python bench/run_all.py [--subjects 1000000] [--intake-rows 1000000] [--s
        [--portal-subjects 1000000] [--portal-records 5000000] [--pg-url URL] [--no-pg] [--out docs/benchmarks.md]
        [--only SECTION,...]
 
-``--only evaluation,draw`` (sections: codes, demo, intake, status, evaluation, draw, checks, portal) re-measures those
-sections only and keeps the others' figures from the ``.json`` beside ``--out``, from the run that measured them.
+``--only evaluation,draw`` (sections: codes, demo, intake, status, evaluation, draw, checks, portal, and the features'
+sections of feature_sections.py) re-measures those sections only and keeps the others' figures from the ``.json``
+beside ``--out``, from the run that measured them.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ sys.path.insert(0, str(HERE))
 
 import bench_demo  # noqa: E402
 import bench_search  # noqa: E402
+import feature_sections  # noqa: E402
 
 from xinyong.db.session import make_engine  # noqa: E402
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SECTIONS = ("codes", "demo", "intake", "status", "evaluation", "draw", "checks", "portal")
+SECTIONS = ("codes", "demo", "intake", "status", "evaluation", "draw", "checks", "portal", *feature_sections.FEATURES)
 
 
 def run_codes(n: int) -> dict[str, Any]:
@@ -199,6 +201,9 @@ def render(report: dict[str, Any]) -> str:
         lines += render_checks(report["checks"])
     if "portal" in report:
         lines += render_portal(report["portal"])
+    for section in feature_sections.FEATURES:
+        if section in report:
+            lines += feature_sections.render(section, report[section])
     lines.append("")
     return "\n".join(lines)
 
@@ -630,6 +635,10 @@ def main() -> None:
     if "portal" in sections:
         print("== portal", flush=True)
         report["portal"] = run_portal(args.portal_subjects, args.portal_records, pg_url)
+    for section, feature in feature_sections.FEATURES.items():
+        if section in sections:
+            print(f"== {section}", flush=True)
+            report[section] = feature_sections.run_feature(feature, pg_url)
     if args.only:
         remeasured = report.setdefault("remeasured", {})
         for section in sorted(sections):
