@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=120 * 1024 * 1024, ge=1024, description="Largest accepted request body (uploads included)."
     )
+    rate_eligibility_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="Incentive eligibility questions per provider credential per minute (0: the scenario catalogue's "
+        "defaults.rate_per_minute, 600).",
+    )
     token_max_days: int = Field(default=366, ge=1, description="Longest validity of an API token.")
     intake_max_file_mb: int = Field(
         default=100, ge=1, le=2048, description="Largest data file (CSV/xlsx) one intake batch accepts, in MiB."

@@ -25,6 +25,8 @@ COLUMNS: tuple[str, ...] = (
     "bank_unauthorised",
     "bank_token",
     "auditor",
+    "provider",
+    "provider_token",
 )
 COLUMN_ROLE = {
     "subject_other": "subject",
@@ -32,6 +34,7 @@ COLUMN_ROLE = {
     "department_token": "department_officer",
     "bank_unauthorised": "bank",
     "bank_token": "bank",
+    "provider_token": "provider",
 }
 
 ALL = frozenset(COLUMNS)
@@ -44,6 +47,7 @@ OWN_SUBJECT = OFFICE | {"subject"}  # the subject itself, or the credit office o
 BANKS_AUTHORISED = frozenset({"bank", "bank_token"})
 OWN_DEPARTMENT = OFFICE | {"department_officer", "department_token"}
 AUDITORS = frozenset({"auditor"})
+PROVIDERS = frozenset({"provider", "provider_token"})  # a registered incentive provider's account and token
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from xinyong.web.deps import get_session
 PASSWORD = "Xinyong-admin-2026"  # satisfies the password policy
 BANK = "广州农商银行番禺支行"
 OTHER_BANK = "某未获授权银行"
+PROVIDER = "番禺安居房屋租赁有限公司"  # a registered incentive provider (rental)
+PROVIDER_USCC_N = 515151
 PINNED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # as tests/conftest.py
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -206,6 +208,10 @@ class Seed:
     authorisation_id: int
     spare_account_id: int
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The incentive provider, and a consent of ``person`` for it (its raw token): issue #9 item 3.
+    provider_id: int = 0
+    consent_id: int = 0
+    consent_token: str = ""
     # The seeding session: a path parameter's maker may create what it points at (rolled back at the end).
     session: Session | None = None
 
@@ -218,6 +224,8 @@ class Seed:
             "token_id": self.token_id,
             "authorisation_id": self.authorisation_id,
             "account_id": self.spare_account_id,
+            "provider_id": self.provider_id,
+            "consent_id": self.consent_id,
         }
 
 
@@ -269,13 +277,28 @@ def seed_security(ctx: Context) -> Seed:
         "bank": ("bank", {"institution": BANK}),
         "bank_unauthorised": ("bank", {"institution": OTHER_BANK}),
         "auditor": ("auditor", {}),
+        "provider": ("provider", {"institution": PROVIDER}),
     }
+    seed_incentives(seed)
     seed.headers["public"] = {}
     for column, (role, scope) in people.items():
         seed.headers[column] = login_headers(db, add_account(db, f"m_{column}", role, **scope))
     seed.headers["department_token"] = token_headers(issue_token(db, "department_officer", department_id=department.id))
     seed.headers["bank_token"] = token_headers(issue_token(db, "bank", institution=BANK))
+    seed.headers["provider_token"] = token_headers(issue_token(db, "provider", institution=PROVIDER))
     return seed
+
+
+def seed_incentives(seed: Seed) -> None:
+    """A registered rental provider (the ``provider`` columns' institution) and the person's consent for it."""
+    from xinyong.incentives import service as incentives
+
+    db = seed.session
+    assert db is not None
+    provider = incentives.register_provider(admin_context(db), PROVIDER, uscc(PROVIDER_USCC_N), "rental")
+    person = Context(session=db, actor="test:person", role="subject", subject_id=seed.person.id)
+    raw, consent = incentives.issue_consent(person, provider.id, "rental_deposit_waiver")
+    seed.provider_id, seed.consent_id, seed.consent_token = provider.id, consent.id, raw
 
 
 @contextmanager

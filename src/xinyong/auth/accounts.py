@@ -30,6 +30,8 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.@-]{2,63}$")
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Roles a person can hold; "public" is the absence of an account and "system" the console operator.
 ACCOUNT_ROLES = tuple(r for r in ROLES if r not in ("public", "system"))
+# Roles whose accounts and tokens name an organisation outside the administration (``Context.institution``).
+INSTITUTION_ROLES = frozenset({"bank", "provider"})
 STAFF_ROLES = frozenset({"department_officer", "credit_office_staff", "credit_office_admin", "regulator", "auditor"})
 BAD_CREDENTIALS = "用户名或密码错误"
 
@@ -133,12 +135,25 @@ def _check_scope(
             raise InvalidInput(f"信用主体 {subject_id} 不存在", field="subject_id")
     if role == "bank" and not institution:
         raise InvalidInput("金融机构账户须填写机构名称", field="institution")
+    if role == "provider" and not institution:
+        raise InvalidInput("守信激励服务提供方账户须填写已登记的服务提供方名称", field="institution")
     if institution is not None:
-        if role != "bank":
-            raise InvalidInput("只有金融机构账户可填写机构名称", field="institution")
+        if role not in INSTITUTION_ROLES:
+            raise InvalidInput("只有金融机构或守信激励服务提供方账户可填写机构名称", field="institution")
         if len(institution) > 64 or printable(institution) != institution:
             raise InvalidInput("机构名称须为 1–64 个可见字符", field="institution")
+        if role == "provider":
+            check_provider_name(ctx, institution)
     return institution
+
+
+def check_provider_name(ctx: Context, name: str) -> None:
+    """A provider account or token must name a provider the credit office registered (``InvalidInput`` else)."""
+    from xinyong.incentives.models import IncentiveProvider  # the incentives package imports auth: import late
+
+    found = ctx.session.scalars(select(IncentiveProvider.id).where(IncentiveProvider.name == name)).first()
+    if found is None:
+        raise InvalidInput(f"守信激励服务提供方 {name} 尚未登记，请先在守信激励管理中登记", field="institution")
 
 
 def _insert(

@@ -1,9 +1,11 @@
-"""API tokens for machine clients (a department's data system, a bank): create, revoke, list.
+"""API tokens for machine clients (a department's data system, a bank, an incentive provider): create, revoke,
+list.
 
 Only the credit office admin creates and revokes tokens (``tokens.manage``). The raw token is returned once,
 at creation; the table keeps its SHA-256 and a short public prefix for listings. A token carries a role
-(``permissions.TOKEN_ROLES``), a department or institution, a non-empty subset of the role's permissions as
-scopes, and an expiry no further away than ``settings.token_max_days``.
+(``permissions.TOKEN_ROLES``), a department or institution (for an incentive provider: the name of a provider
+the credit office registered), a non-empty subset of the role's permissions as scopes, and an expiry no further
+away than ``settings.token_max_days``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from xinyong import clock
 from xinyong.auth import audit
+from xinyong.auth.accounts import check_provider_name
 from xinyong.auth.context import Context
 from xinyong.auth.credentials import hash_secret, new_api_token
 from xinyong.auth.models import ApiToken
@@ -97,9 +100,12 @@ def create_token(
         if fetch(ctx.session, Department, department_id) is None:
             raise InvalidInput(f"部门 {department_id} 不存在", field="department_id")
     else:
+        label = "金融机构" if role == "bank" else "守信激励服务提供方"
         if department_id is not None:
-            raise InvalidInput("金融机构令牌不应指定部门", field="department_id")
-        institution = clean_text(institution, "institution", "金融机构名称", INSTITUTION_MAX)
+            raise InvalidInput(f"{label}令牌不应指定部门", field="department_id")
+        institution = clean_text(institution, "institution", f"{label}名称", INSTITUTION_MAX)
+        if role == "provider":
+            check_provider_name(ctx, institution)
     scope_list = _check_scopes(role, scopes)
     max_days = get_settings().token_max_days
     days = (expires_on - ctx.today).days

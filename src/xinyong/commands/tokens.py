@@ -20,7 +20,9 @@ from xinyong.db.session import session_scope
 from xinyong.errors import XinyongError
 from xinyong.subjects.models import Department
 
-app = typer.Typer(help="接口令牌 (API tokens for department systems and banks)", no_args_is_help=True)
+app = typer.Typer(
+    help="接口令牌 (API tokens for department systems, banks and incentive providers)", no_args_is_help=True
+)
 
 
 def _fail(exc: XinyongError) -> NoReturn:
@@ -37,7 +39,11 @@ def create(
     name: str = typer.Argument(..., help="令牌名称，如“区市场监管局报送系统”"),
     role: str = typer.Option(..., "--role", help=f"角色: {', '.join(sorted(TOKEN_ROLES))}"),
     department: str | None = typer.Option(None, "--department", help="部门代码（部门令牌必填），如 scjgj"),
-    institution: str | None = typer.Option(None, "--institution", help="金融机构名称（金融机构令牌必填）"),
+    institution: str | None = typer.Option(
+        None,
+        "--institution",
+        help="金融机构名称，或已登记的守信激励服务提供方名称（两者的令牌必填）",
+    ),
     scope: list[str] = typer.Option(..., "--scope", help="允许的操作，可重复，如 --scope subjects.read"),
     days: int = typer.Option(365, "--days", min=1, help="有效天数（不超过 XINYONG_TOKEN_MAX_DAYS）"),
 ) -> None:

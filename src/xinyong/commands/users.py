@@ -72,7 +72,12 @@ def create(
     display_name: str = typer.Option("", "--display-name", help="姓名（默认同用户名）"),
     department: str = typer.Option("", "--department", help="所属部门代码（部门数据报送员必填），如 scjgj"),
     subject_uscc: str = typer.Option("", "--subject-uscc", help="关联信用主体的统一社会信用代码（主体账户必填）"),
-    institution: str = typer.Option("", "--institution", help="金融机构名称（金融机构账户必填）"),
+    subject_id_option: int = typer.Option(
+        0, "--subject-id", min=0, help="关联信用主体的 ID（自然人等无统一社会信用代码的主体账户用）"
+    ),
+    institution: str = typer.Option(
+        "", "--institution", help="金融机构名称，或已登记的守信激励服务提供方名称（这两类账户必填）"
+    ),
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create an account; its holder must change the initial password at first login."""
@@ -91,6 +96,10 @@ def create(
             if len(ids) > 1:
                 _fail(f"统一社会信用代码 {code} 存在重码，请先纠错")
             subject_id = ids[0]
+        if subject_id_option:
+            if subject_uscc:
+                _fail("--subject-uscc 与 --subject-id 只能选一个")
+            subject_id = subject_id_option
         try:
             account = accounts.create_account(
                 _ctx(session),

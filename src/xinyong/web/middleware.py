@@ -11,7 +11,8 @@ the small ``/docs`` page. Order, outermost first:
 3. ``UnhandledErrorMiddleware``  answers an exception nobody handled with the app's own 500 page/JSON
    *inside* the two above (Starlette's ``ServerErrorMiddleware`` sits outside every user middleware, so its
    answer would lack the headers), then re-raises so the server still logs it.
-4. ``RateLimitMiddleware``  429 for too many public searches or login attempts from one client address.
+4. ``RateLimitMiddleware``  429 for too many public searches or login attempts from one client address, or too
+   many eligibility questions from one incentive provider's credential.
 5. ``BodySizeLimitMiddleware``  413 for a body over ``max_request_bytes``, by ``Content-Length`` and by
    counting the streamed body (chunked uploads).
 
@@ -118,6 +119,8 @@ _NO_STORE_RAW = (b"cache-control", b"no-store")
 
 SEARCH_BUCKET = "search"
 LOGIN_BUCKET = "login"
+ELIGIBILITY_BUCKET = "eligibility"
+ELIGIBILITY_PATHS = frozenset({"/api/v1/incentives/eligibility", "/incentives/provider"})
 SEARCH_API_PREFIX = "/api/v1/subjects/"
 
 
@@ -294,6 +297,8 @@ def classify(method: str, path: str) -> str | None:
     the public 双公示 pages and API (``/gongshi/…``, ``/api/v1/gongshi/…``): lists, searches and details, and the
     public list pages' CSV/Excel exports, and public report verification (``/reports/verify/{number}``, its API).
     Login: ``POST /login`` and any ``POST /api/…/login``.
+    Eligibility: ``POST /api/v1/incentives/eligibility`` and the provider's page form ``POST /incentives/provider``
+    (counted per provider credential, not per address: see ``_credential_key``).
     """
     if method in ("GET", "HEAD"):
         if path in ("/search", "/api/v1/subjects") or path.startswith(("/s/", "/gongshi", "/api/v1/gongshi")):
@@ -310,11 +315,40 @@ def classify(method: str, path: str) -> str | None:
         trimmed = path.rstrip("/")
         if trimmed == "/login" or (trimmed.startswith("/api/") and trimmed.endswith("/login")):
             return LOGIN_BUCKET
+        if trimmed in ELIGIBILITY_PATHS:
+            return ELIGIBILITY_BUCKET
     return None
 
 
+def _credential_key(scope: Scope) -> str:
+    """The eligibility bucket's key: the presented credential (bearer token or session cookie), hashed, so each
+    provider token or provider login is limited on its own without a database look-up here (a credential belongs
+    to one provider); the client address when there is none (refused later anyway)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            return "t:" + hashlib.sha256(value).hexdigest()[:32]
+        if name == b"cookie" and SESSION_COOKIE.encode() in value:
+            return "c:" + hashlib.sha256(value).hexdigest()[:32]
+    return "a:" + _client_key(scope)
+
+
+def _per_minute(bucket: str) -> int:
+    settings = get_settings()
+    if bucket == LOGIN_BUCKET:
+        return settings.rate_login_per_minute
+    if bucket == ELIGIBILITY_BUCKET:
+        configured = getattr(settings, "rate_eligibility_per_minute", None)
+        if configured:
+            return int(configured)
+        from xinyong.incentives.scenarios import rate_per_minute  # the catalogue's default (rules as data)
+
+        return rate_per_minute()
+    return settings.rate_search_per_minute
+
+
 class RateLimitMiddleware:
-    """Per-client-address limits on public search and login (``settings.rate_*_per_minute``)."""
+    """Per-client-address limits on public search and login (``settings.rate_*_per_minute``); per-credential
+    limit on incentive eligibility questions (the scenario catalogue's ``defaults.rate_per_minute``)."""
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
         self.app = app
@@ -325,13 +359,16 @@ class RateLimitMiddleware:
         if bucket is None:
             await self.app(scope, receive, send)
             return
-        settings = get_settings()
-        per_minute = settings.rate_login_per_minute if bucket == LOGIN_BUCKET else settings.rate_search_per_minute
-        decision = self.limiter.hit(bucket, _client_key(scope), per_minute)
+        key = _credential_key(scope) if bucket == ELIGIBILITY_BUCKET else _client_key(scope)
+        decision = self.limiter.hit(bucket, key, _per_minute(bucket))
         if decision.allowed:
             await self.app(scope, receive, send)
             return
-        what = "登录尝试" if bucket == LOGIN_BUCKET else "查询"
+        if bucket == ELIGIBILITY_BUCKET:
+            log.warning(
+                "eligibility rate limit: credential %s refused (retry after %ss)", key[:10], decision.retry_after
+            )
+        what = {LOGIN_BUCKET: "登录尝试", ELIGIBILITY_BUCKET: "资格核验"}.get(bucket, "查询")
         message = f"{what}过于频繁，请 {decision.retry_after} 秒后再试"
         response = error_response(Request(scope, receive), 429, "rate_limited", message)
         response.headers["retry-after"] = str(decision.retry_after)

@@ -27,9 +27,13 @@ class TokenIn(BaseModel):
     """A token to issue."""
 
     name: str = Field(min_length=1, max_length=tokens.NAME_MAX, description="用途说明，如“区市场监管局报送系统”")
-    role: Literal["department_officer", "bank"] = Field(description="department_officer（部门）或 bank（金融机构）")
+    role: Literal["department_officer", "bank", "provider"] = Field(
+        description="department_officer（部门）、bank（金融机构）或 provider（守信激励服务提供方）"
+    )
     department_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="部门令牌所属部门")
-    institution: str | None = Field(default=None, max_length=tokens.INSTITUTION_MAX, description="金融机构名称")
+    institution: str | None = Field(
+        default=None, max_length=tokens.INSTITUTION_MAX, description="金融机构名称，或已登记的守信激励服务提供方名称"
+    )
     scopes: list[Annotated[str, Field(max_length=64)]] = Field(
         min_length=1, max_length=50, description="允许的操作（须为角色权限的子集），如 subjects.read"
     )
