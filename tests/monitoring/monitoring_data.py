@@ -50,12 +50,12 @@ def base(ctx: Context) -> Data:
 
 
 def gongshi(db: Session, data: Data) -> None:
-    """Two 双公示 penalties reported 2026-11-20: 市桥's decided 11-15 (on time), 沙头's 11-01 (19 days, late);
-    the batch accepted 8 rows and rejected 2."""
+    """Two 双公示 penalties of the market regulator reported 2026-11-20: 市桥's decided 11-15 (on time), 沙头's
+    10-15 (late: 25 working days, its deadline is 20, 11-12); the batch accepted 8 rows and rejected 2."""
     batch = make_batch(db, data.market, submitted_on=date(2026, 11, 20))
     batch.accepted, batch.rejected = 8, 2
     make_record(db, batch, doc_no="番市监罚〔2026〕1号", decided_on=date(2026, 11, 15), subject=data.shiqiao[0])
-    make_record(db, batch, doc_no="番市监罚〔2026〕2号", decided_on=date(2026, 11, 1), subject=data.shatou, row_no=2)
+    make_record(db, batch, doc_no="番市监罚〔2026〕2号", decided_on=date(2026, 10, 15), subject=data.shatou, row_no=2)
 
 
 def repairs(db: Session, data: Data) -> None:

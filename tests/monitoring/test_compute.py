@@ -8,7 +8,9 @@ import pytest
 
 from factories import uscc
 from monitoring import monitoring_data as md
+from records_factories import make_batch, make_record
 from xinyong.auth.context import Context
+from xinyong.calendar import load_calendar
 from xinyong.monitoring import compute
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import correct_code, register_subject
@@ -31,9 +33,8 @@ def test_gongshi_volume_timeliness_and_validity(ctx: Context) -> None:
     volume = _values(compute.gongshi_volume(_scope(ctx)))
     assert volume["district"] == pytest.approx(500)
     assert volume[md.SHIQIAO] == pytest.approx(1000 / 3) and volume[md.SHATOU] == pytest.approx(1000)
-    timely = _values(compute.gongshi_timeliness(_scope(ctx), max_days=9))
+    timely = _values(compute.gongshi_timeliness(_scope(ctx)))
     assert (timely["district"], timely[md.SHIQIAO], timely[md.SHATOU]) == (50, 100, 0)
-    assert _values(compute.gongshi_timeliness(_scope(ctx), max_days=30))["district"] == 100
     validity = compute.gongshi_validity(_scope(ctx))
     assert not validity.split and _values(validity)["district"] == 80
 
@@ -78,3 +79,31 @@ def test_evaluation_coverage_and_list_feedback(ctx: Context) -> None:
     assert compute.evaluation_coverage(before).district()[0] == 0  # the run is as of November
     feedback = compute.list_feedback_rate(_scope(ctx))
     assert not feedback.split and _values(feedback)["district"] == pytest.approx(200 / 3)
+
+
+def test_timeliness_counts_working_days_from_the_catalogue(ctx: Context) -> None:
+    """Licences (7 working days) decided on Thursday 2026-10-22: reported 11-02 (the 7th working day, 11
+    calendar days: on time) and 11-03 (late); market-supervision penalties (20 working days for 市场监管局)
+    decided 10-15: reported 11-12 (the 20th working day: on time) and 11-13 (late). Nine calendar days, the old
+    stand-in, would have called both on-time reports late."""
+    data = md.base(ctx)
+    batch = make_batch(ctx.session, data.market, submitted_on=date(2026, 11, 13))
+    for n, (item, decided, reported) in enumerate(
+        (
+            ("licence", date(2026, 10, 22), date(2026, 11, 2)),
+            ("licence", date(2026, 10, 22), date(2026, 11, 3)),
+            ("penalty", date(2026, 10, 15), date(2026, 11, 12)),
+            ("penalty", date(2026, 10, 15), date(2026, 11, 13)),
+        ),
+        1,
+    ):
+        record = make_record(
+            ctx.session, batch, doc_no=f"番测〔2026〕{n}号", decided_on=decided, subject=data.shiqiao[0], row_no=n
+        )
+        record.item_id, record.reported_on = item, reported
+    ctx.session.flush()
+    calendar = load_calendar(ctx.session)
+    assert calendar.deadline(date(2026, 10, 22), 7) == date(2026, 11, 2)
+    assert calendar.deadline(date(2026, 10, 15), 20) == date(2026, 11, 12)
+    timely = compute.gongshi_timeliness(_scope(ctx))
+    assert timely.pairs[md.SHIQIAO] == (2.0, 4.0)

@@ -6,6 +6,8 @@ office runs a month (``monitoring.run``). Manual values (``monitoring.enter``) f
 (应用合规), whose YAML names 区发改局 and 区司法局: the credit office, and the officer of ``seed.other_department``
 (区司法局); the seed department's officer and token (区市场监管局) are refused (403). Subjects, banks and auditors
 have no access. The month detail path runs the month first as the console operator, so readers reach data.
+The city's published district results (issue #12 item 4): entered by the credit office only
+(``monitoring.city_results``), read by every staff reader.
 """
 
 from __future__ import annotations
@@ -44,4 +46,18 @@ ENTRIES: dict[tuple[str, str], Spec] = {
             "month": MONTH,
         },
     ),
+}
+
+CITY_BODY = {
+    "month": "2026-10",
+    "source": "广州市社会信用体系建设工作领导小组办公室《2026年10月各区城市信用监测情况通报》",
+    "results": [
+        {"district": "番禺区", "score": 86.5, "rank": 3, "own": True},
+        {"district": "天河区", "score": 88.1, "rank": 1},
+    ],
+}
+ENTRIES |= {
+    ("POST", "/api/v1/monitoring/city-results"): Spec(OFFICE, body=lambda s: CITY_BODY),
+    ("GET", "/api/v1/monitoring/city-results"): Spec(STAFF_READERS),
+    ("GET", "/api/v1/monitoring/city-results/{month}"): Spec(STAFF_READERS, path={"month": lambda s: "2026-10"}),
 }

@@ -1,5 +1,6 @@
 """``xinyong monitoring``: city credit monitoring (城市信用状况监测预警, issue #12 item 1) — run a month, show its
-scores (district, townships, indicators), enter a manual value with its evidence, run the negative check.
+scores (district, townships, indicators), enter a manual value with its evidence, run the negative check; enter and
+show the city's published district results beside our computed score (``city-results add/show``, item 4).
 
 The console operator acts with every permission; runs and entries leave the same audit events as the web.
 ``--json`` prints the API's shapes. Exit codes: 0 done; 1 the negative check found records or catalogue items
@@ -10,11 +11,12 @@ a value out of range, a missing evidence), reason on stderr.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
 from xinyong.commands.operator import operator_context
-from xinyong.monitoring import queries, service
+from xinyong.monitoring import city, queries, service
 from xinyong.monitoring.schemas import WARNING_LABELS, NegativeFinding, RunDetail
 
 app = typer.Typer(help="城市信用状况监测预警 (city credit monitoring)", no_args_is_help=True)
@@ -121,3 +123,68 @@ def negative_check(
             typer.echo(_finding(f), err=True)
     if not result.ok:
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------------------------- city results
+city_app = typer.Typer(help="市公布的各区监测结果 (the city's published district results)", no_args_is_help=True)
+app.add_typer(city_app, name="city-results")
+
+
+@city_app.command("add")
+def city_add(
+    month: str = typer.Option(..., "--month", help="月份 YYYY-MM"),
+    source: str = typer.Option(..., "--source", help="来源：市通报文件名称、文号与日期"),
+    own: str = typer.Option("番禺区", "--own", help="本区名称（该行标记为本区）"),
+    row: list[str] = typer.Option([], "--row", help="一个区：区名,得分[,名次]（可重复）"),
+    file: Path | None = typer.Option(None, "--file", help="CSV 文件：每行 区名,得分[,名次]（UTF-8）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """录入某月市公布的各区监测得分与名次（更正时再次录入，以最新一次为准）。"""
+    lines = list(row)
+    if file is not None:
+        try:
+            lines += file.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            typer.echo(f"错误: 无法读取 {file}：{exc}", err=True)
+            raise typer.Exit(2) from None
+    with operator_context() as ctx:
+        out = city.enter_results(ctx, month, city.parse_lines(lines, own), source)
+    if as_json:
+        _echo_json([r.model_dump(mode="json") for r in out])
+        return
+    mine = next(r for r in out if r.own)
+    rank = f"第 {mine.rank} 名" if mine.rank else "未公布名次"
+    typer.echo(f"已录入 {month} 市公布结果 {len(out)} 个区；{mine.district} {mine.score:g} 分，{rank}")
+
+
+@city_app.command("show")
+def city_show(
+    month: str | None = typer.Option(None, "--month", help="月份 YYYY-MM（不填则列出已录入的月份）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """显示某月全市各区结果与本平台自算得分的对照（差异说明）。"""
+    with operator_context() as ctx:
+        if month is None:
+            listed = city.months(ctx)
+            if as_json:
+                _echo_json([m.model_dump(mode="json") for m in listed])
+                return
+            for m in listed:
+                ours = "—" if m.computed_score is None else f"{m.computed_score:.2f}"
+                theirs = "—" if m.own_score is None else f"{m.own_score:g}"
+                typer.echo(
+                    f"{m.month}\t市公布 {theirs}（第 {m.own_rank or '—'} 名）\t本平台自算 {ours}\t{m.districts} 个区"
+                )
+            return
+        result = city.comparison(ctx, month)
+    if as_json:
+        _echo_json(result.model_dump(mode="json"))
+        return
+    typer.echo(f"{result.month} 全市各区城市信用监测结果（市公布）：")
+    for r in result.results:
+        mark = " ← 本区" if r.own else ""
+        typer.echo(f"  {r.rank or '—':>3}\t{r.district}\t{r.score:g}{mark}")
+    ours = "—" if result.computed_score is None else f"{result.computed_score:.2f}"
+    typer.echo(f"本平台自算全区得分：{ours}")
+    for line in result.explanation:
+        typer.echo(f"  {line}")

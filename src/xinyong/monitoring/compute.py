@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from xinyong.calendar import load_calendar
 from xinyong.catalog.items import load_catalog
 from xinyong.clock import CHINA_TZ
 from xinyong.codes.uscc import PLACEHOLDER
@@ -23,7 +24,7 @@ from xinyong.evaluation.models import EvaluationResult, EvaluationRun
 from xinyong.intake.models import IntakeBatch
 from xinyong.lists.models import CheckFeedback, ListCheck
 from xinyong.records.models import Commitment, CreditRecord, Objection, RepairApplication
-from xinyong.subjects.models import CodeCorrection, Subject
+from xinyong.subjects.models import CodeCorrection, Department, Subject
 
 Key = str | None
 
@@ -112,17 +113,53 @@ def gongshi_volume(scope: Scope) -> Counts:
     return _with_enterprises(scope, {t: float(n) for t, n in scope.session.execute(stmt)}, 1000.0)
 
 
-def gongshi_timeliness(scope: Scope, max_days: int = 9) -> Counts:
-    """Share (%) of the month's 双公示 decisions reported within ``max_days`` calendar days of the decision."""
-    late = _days(scope.session, CreditRecord.reported_on, CreditRecord.decided_on)
-    stmt = (
-        select(Subject.township_code, func.sum(case((late <= max_days, 1), else_=0)), func.count())
+def gongshi_timeliness(scope: Scope) -> Counts:
+    """Share (%) of the month's 双公示 decisions reported within their deadline in working days.
+
+    The deadline is the catalogue's (``reporting_deadline_workdays`` of the item, or the department's override:
+    7 working days after the decision, 20 for market-supervision penalties; rules.md §3, H) counted with the
+    working-day calendar (``xinyong.calendar``, the day of the decision not counted), as the quality scorecard
+    counts it (``quality.scorecard.Deadlines``). Set-based: the deadlines are computed in Python once per
+    distinct (deadline length, decision day) that some record may have missed, and enter the query as a
+    ``CASE``; a decision in a year the calendar does not cover fails loudly (``DeadlineNotComputable``)."""
+    from xinyong.quality.scorecard import Deadlines, _as_date  # imported late: the scorecard pulls in intake
+
+    session = scope.session
+    items = [i for i in load_catalog().items.values() if i.dual_publicity]
+    deadlines = Deadlines(load_calendar(session), items, list(session.scalars(select(Department))))
+    n = deadlines.workdays(CreditRecord.item_id, CreditRecord.department_id)
+    new = (
+        select(
+            Subject.township_code.label("township"),
+            CreditRecord.decided_on.label("decided_on"),
+            CreditRecord.reported_on.label("reported_on"),
+            n.label("n"),
+        )
         .select_from(CreditRecord)
         .outerjoin(Subject, Subject.id == CreditRecord.subject_id)
         .where(_first_versions(scope))
-        .group_by(Subject.township_code)
+        .subquery("new_decisions")
     )
-    return Counts(_grouped(scope.session, stmt), 100.0)
+    late_days: dict[tuple[int, date], list[date]] = {}
+    pairs = select(new.c.n, new.c.decided_on, func.max(new.c.reported_on)).group_by(new.c.n, new.c.decided_on)
+    for days, decided, latest in session.execute(pairs):
+        if days is None:
+            continue
+        decided, latest = _as_date(decided), _as_date(latest)
+        if latest <= decided + timedelta(days=days):  # n working days are at least n calendar days
+            continue
+        due = deadlines.deadline(days, decided)
+        if latest > due:
+            late_days.setdefault((days, due), []).append(decided)
+    whens = [
+        (and_(new.c.n == days, new.c.decided_on.in_(decided), new.c.reported_on > due), 1)
+        for (days, due), decided in sorted(late_days.items())
+    ]
+    late = case(*whens, else_=0) if whens else literal(0)
+    stmt = select(new.c.township, func.count() - func.coalesce(func.sum(late), 0), func.count()).group_by(
+        new.c.township
+    )
+    return Counts(_grouped(session, stmt), 100.0)
 
 
 def gongshi_validity(scope: Scope) -> Counts:

@@ -4,6 +4,7 @@ manual entries and the live negative check. Aggregates only (no personal data)."
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
@@ -108,11 +109,11 @@ def run_detail(ctx: Context, month: str, unit: str | None = None, version: int |
     )
 
 
-def trend(ctx: Context, version: int | None = None, limit: int = TREND_MONTHS) -> list[TrendPoint]:
-    """The district score of each month's current run, oldest first (at most ``limit`` months)."""
-    require(ctx, READ)
+def trend_points(session: Session, version: int | None = None, limit: int = TREND_MONTHS) -> list[TrendPoint]:
+    """The district score of each month's current run, oldest first (at most ``limit`` months); no permission
+    check (the callers check theirs: ``trend`` here, the dashboard's figures)."""
     model = _model(version)
-    runs = ctx.session.scalars(
+    runs = session.scalars(
         select(MonitoringRun)
         .where(MonitoringRun.model_version == model.version, MonitoringRun.current.is_(True))
         .order_by(MonitoringRun.month.desc())
@@ -120,6 +121,12 @@ def trend(ctx: Context, version: int | None = None, limit: int = TREND_MONTHS) -
     )
     points = [TrendPoint(month=r.month, score=r.district_score, warnings=r.warnings) for r in runs]
     return points[::-1]
+
+
+def trend(ctx: Context, version: int | None = None, limit: int = TREND_MONTHS) -> list[TrendPoint]:
+    """The district score of each month's current run, oldest first (at most ``limit`` months)."""
+    require(ctx, READ)
+    return trend_points(ctx.session, version, limit)
 
 
 def runs_of_month(ctx: Context, month: str, version: int | None = None) -> list[RunOut]:

@@ -155,3 +155,69 @@ class ModelOut(BaseModel):
     source: str
     groups: list[dict[str, object]]
     indicators: list[IndicatorDef]
+
+
+# --------------------------------------------------------------------------------------------- city results
+CITY_RESULTS_MAX = 40  # rows in one entry set (Guangzhou has 11 districts; room for other cities' tables)
+DISTRICT_MAX = 40
+SOURCE_MAX = 500
+
+
+class CityResultIn(BaseModel):
+    """One district's published result: score 0–100, rank ≥ 1 (omitted when the city published none)."""
+
+    district: str = Field(min_length=1, max_length=DISTRICT_MAX, description="区名，如 番禺区")
+    score: float = Field(description="市公布得分 0–100")
+    rank: int | None = Field(default=None, description="市公布名次（≥ 1）")
+    own: bool = Field(default=False, description="是否本区（每次录入恰好一个）")
+
+
+class CityResultsIn(BaseModel):
+    """The city's published table for a month, as entered by the credit office (a correction: enter again)."""
+
+    month: str = Field(pattern=MONTH_PATTERN, description="月份 YYYY-MM")
+    source: str = Field(min_length=1, max_length=SOURCE_MAX, description="来源：市通报文件名称、文号与日期")
+    results: list[CityResultIn] = Field(min_length=1, max_length=CITY_RESULTS_MAX)
+
+
+class CityResultOut(BaseModel):
+    """A stored row (the latest row of a district counts)."""
+
+    id: int
+    month: str
+    district: str
+    own: bool
+    score: float
+    rank: int | None
+    source: str
+    entered_by: str
+    entered_at: datetime
+
+
+class CityComparison(BaseModel):
+    """The month's current city table beside the platform's own computed district score.
+
+    ``difference`` = city score − our computed score; ``computed_rank`` is where our computed score would stand
+    among the other districts' published scores; ``explanation`` says in words what lies behind the difference."""
+
+    month: str
+    results: list[CityResultOut]
+    own: CityResultOut | None
+    computed_score: float | None
+    computed_run_id: int | None
+    difference: float | None
+    computed_rank: int | None
+    missing_manual: list[str]
+    missing_weight: float
+    explanation: list[str]
+    rows_entered: int
+
+
+class CityMonth(BaseModel):
+    """A month with city results: our district's published score and rank, and our computed score."""
+
+    month: str
+    own_score: float | None
+    own_rank: int | None
+    districts: int
+    computed_score: float | None

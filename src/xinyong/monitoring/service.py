@@ -2,9 +2,10 @@
 
 * ``run_month`` (``monitoring.run``): computes every indicator of the model for the district and each township
   as of the month's last day, scores it, flags warnings (worse than the model's threshold, worse than the
-  previous month's current run, manual value missing) and runs the negative check. A rerun of the same (model
-  version, month) is a new run row; the old one stays as history, no longer ``current``. Manual entries are read
-  from their table, so they carry over into every rerun.
+  previous month's current run, manual value missing) and runs the negative check — over the catalogue, and over
+  the records loaded since the latest run of the model version whose check passed (all of them when none did:
+  ``negative_check``). A rerun of the same (model version, month) is a new run row; the old one stays as history,
+  no longer ``current``. Manual entries are read from their table, so they carry over into every rerun.
 * ``enter_value`` (``monitoring.enter``): a manual indicator's value for the district or a township with its
   evidence; a department officer only for indicators naming their department. When the month already has a
   current run, that indicator's rows and the run's totals are updated at once.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import calendar
 import math
 import time
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -190,6 +191,18 @@ def _totals(ctx: Context, run: MonitoringRun, model: MonitoringModel) -> None:
     run.warnings = sum(1 for w in flags if w)
 
 
+def _last_clean_start(ctx: Context, version: int) -> datetime | None:
+    """When the latest run of ``version`` whose negative check passed began (None: none did, scan everything)."""
+    started = ctx.session.scalar(
+        select(func.max(MonitoringRun.started_at)).where(
+            MonitoringRun.model_version == version, MonitoringRun.negative_ok.is_(True)
+        )
+    )
+    if started is None:
+        return None
+    return started if started.tzinfo is not None else started.replace(tzinfo=UTC)
+
+
 def run_month(ctx: Context, month: str, version: int | None = None) -> RunOut:
     """Compute and store the month (see the module docstring). Audited."""
     require(ctx, RUN)
@@ -202,7 +215,8 @@ def run_month(ctx: Context, month: str, version: int | None = None) -> RunOut:
     rows: list[dict[str, Any]] = []
     for _, _, ind in model.indicators():
         rows += _manual_rows(model, ind, entries, prev) if ind.manual else _computed_rows(scope, model, ind, prev)
-    findings = negative_check.run_check(ctx.session, model)
+    since = _last_clean_start(ctx, model.version)
+    findings = negative_check.run_check(ctx.session, model, since=since)
     ctx.session.execute(
         update(MonitoringRun)
         .where(MonitoringRun.model_version == model.version, MonitoringRun.month == month)
@@ -238,6 +252,7 @@ def run_month(ctx: Context, month: str, version: int | None = None) -> RunOut:
             "score": run.district_score,
             "warnings": run.warnings,
             "negative_findings": len(findings),
+            "negative_scope": "full" if since is None else f"loaded since {since.isoformat()}",
         },
     )
     return RunOut.model_validate(run, from_attributes=True)

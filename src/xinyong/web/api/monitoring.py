@@ -2,7 +2,9 @@
 
 Reading needs ``monitoring.read`` (staff of every department, regulators, the credit office); running a month
 needs ``monitoring.run`` (the credit office); manual values need ``monitoring.enter`` (the credit office for any
-manual indicator, a department officer for indicators naming their department). Rules: ``xinyong.monitoring``.
+manual indicator, a department officer for indicators naming their department); the city's published district
+results (issue #12 item 4) are entered with ``monitoring.city_results`` (the credit office) and read with
+``monitoring.read`` beside our own computed score. Rules: ``xinyong.monitoring``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from xinyong.monitoring import queries, service
+from xinyong.monitoring import city, queries, service
 from xinyong.monitoring.schemas import (
     MONTH_PATTERN,
+    CityComparison,
+    CityMonth,
+    CityResultOut,
+    CityResultsIn,
     EntryIn,
     EntryOut,
     ModelOut,
@@ -123,3 +129,42 @@ def enter(data: EntryIn, ctx: LoggedIn) -> EntryOut:
 def negative(ctx: LoggedIn, version: Version = None) -> NegativeResult:
     """Catalogue items and records naming a category without a legal basis (信访, 拆迁 …); ``ok`` false if any."""
     return queries.check_negative(ctx, version)
+
+
+@router.post(
+    "/city-results",
+    response_model=list[CityResultOut],
+    status_code=201,
+    summary="录入市公布的各区监测结果",
+    dependencies=CSRF,
+    responses=error_responses(*DENIED, 422),
+)
+def enter_city_results(data: CityResultsIn, ctx: LoggedIn) -> list[CityResultOut]:
+    """The city's table for a month (district, score, rank; exactly one row flagged as our district) with its
+    source document. A correction is entered the same way: the latest row of each district counts."""
+    out = city.enter_results(ctx, data.month, data.results, data.source)
+    ctx.session.commit()
+    return out
+
+
+@router.get(
+    "/city-results",
+    response_model=list[CityMonth],
+    summary="有市公布结果的月份",
+    responses=error_responses(*DENIED, 422),
+)
+def city_months(ctx: LoggedIn) -> list[CityMonth]:
+    """Every month with city results (newest first): our published score and rank, our computed score."""
+    return city.months(ctx)
+
+
+@router.get(
+    "/city-results/{month}",
+    response_model=CityComparison,
+    summary="某月全市各区结果与本平台自算得分对照",
+    responses=error_responses(*DENIED, 422),
+)
+def city_month(month: Month, ctx: LoggedIn) -> CityComparison:
+    """The month's current city table beside the platform's own computed district score, with the difference
+    explained."""
+    return city.comparison(ctx, month)

@@ -5,6 +5,10 @@ of the weight, last month's value, warnings); the district trend chart; the manu
 credit office for every manual indicator, a department officer for those naming their department); the negative
 check stored on the run (red when it found anything) and, on request, run now. The credit office runs a month.
 
+Page ``/monitoring/city`` (issue #12 item 4): the city's published district results of a month (a bar chart and a
+table, our district marked) beside the platform's own computed district score, the difference explained; the
+credit office enters the city's table as lines ``区名,得分[,名次]`` with its source document.
+
 Every rule is in ``xinyong.monitoring``; refused forms are shown again with the Chinese reason.
 """
 
@@ -22,9 +26,9 @@ from xinyong.auth.permissions import allowed, require
 from xinyong.catalog.departments import load_departments
 from xinyong.db.base import fetch
 from xinyong.errors import InvalidInput, NotFound
-from xinyong.monitoring import queries, service
+from xinyong.monitoring import city, queries, service
 from xinyong.monitoring.model_yaml import DEFAULT_VERSION, load_model
-from xinyong.monitoring.schemas import EVIDENCE_MAX, WARNING_LABELS
+from xinyong.monitoring.schemas import DISTRICT_MAX, EVIDENCE_MAX, SOURCE_MAX, WARNING_LABELS
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
 from xinyong.web.deps import require_login
@@ -157,3 +161,76 @@ def enter(
     if refused is not None:
         return _page(request, ctx, month, unit, form=form, error=refused.message, status=refused.status)
     return RedirectResponse(f"/monitoring?month={month}&unit={unit}&done=entered", status_code=303)
+
+
+# --------------------------------------------------------------------------------------------- city results
+def _city_default_month(ctx: Context) -> str:
+    listed = city.months(ctx)
+    return listed[0].month if listed else service.previous_month(f"{ctx.today.year}-{ctx.today.month:02d}")
+
+
+def _city_page(
+    request: Request,
+    ctx: Context,
+    month_raw: str,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+    done: str = "",
+) -> Response:
+    month = month_raw.strip() or _city_default_month(ctx)
+    try:
+        result = city.comparison(ctx, month)
+    except InvalidInput as exc:
+        error, status, month = exc.message, 422, _city_default_month(ctx)
+        result = city.comparison(ctx, month)
+    bars = [{"name": r.district, "score": r.score, "own": r.own} for r in result.results]
+    if result.computed_score is not None:
+        bars.append({"name": "本平台自算", "score": result.computed_score, "own": True, "computed": True})
+    context = {
+        "nav": NAV,
+        "month": month,
+        "result": result,
+        "months": city.months(ctx),
+        "chart": json.dumps({"bars": bars}, ensure_ascii=False),
+        "may_enter": allowed(ctx.role, city.ENTER),
+        "form": form or {"own": "番禺区"},
+        "error": error,
+        "done": "市公布结果已录入。" if done == "entered" else "",
+    }
+    return render(request, "monitoring_city.html", context, status_code=status)
+
+
+@router.get("/monitoring/city")
+def city_page(
+    request: Request,
+    ctx: Login,
+    month: Annotated[str, Query(max_length=7)] = "",
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> Response:
+    """The city's published district results of a month beside our computed district score."""
+    require(ctx, service.READ)
+    return _city_page(request, ctx, month, done=done)
+
+
+@router.post("/monitoring/city", dependencies=[Csrf])
+def city_enter(
+    request: Request,
+    ctx: Login,
+    month: Annotated[str, Form(max_length=7)] = "",
+    source: Annotated[str, Form(max_length=SOURCE_MAX * 2)] = "",
+    own: Annotated[str, Form(max_length=DISTRICT_MAX)] = "",
+    rows: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """The city's table entered as lines ``区名,得分[,名次]``; a refused table comes back with the reason."""
+    require(ctx, city.ENTER)
+    form = {"month": month, "source": source, "own": own, "rows": rows}
+
+    def store() -> None:
+        city.enter_results(ctx, month, city.parse_lines(rows.splitlines(), own), source)
+
+    refused = attempt(ctx, store)
+    if refused is not None:
+        return _city_page(request, ctx, month, form=form, error=refused.message, status=refused.status)
+    return RedirectResponse(f"/monitoring/city?month={month}&done=entered", status_code=303)

@@ -1,0 +1,71 @@
+"""``/dashboard`` (issue #12 item 3): the page carries today's figures inline (numbers, tables and the charts'
+data equal to the JSON endpoint's), so its first paint waits for no request; the poll interval is configurable
+and clamped; readers only. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+from principals import add_account, login_headers
+from sqlalchemy.orm import Session
+from test_dashboard_api import setup
+
+from xinyong.auth.context import Context
+from xinyong.dashboard import figures
+from xinyong.dashboard.config import dashboard_config
+
+FIGURES = re.compile(r'data-figures="([^"]*)"')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    figures.clear_cache()
+    yield
+    figures.clear_cache()
+
+
+def _browser(db: Session, name: str, role: str, **extra: object) -> dict[str, str]:
+    return {"Cookie": login_headers(db, add_account(db, name, role, **extra))["Cookie"]}
+
+
+def test_the_page_renders_the_figures_inline(api: TestClient, db: Session, ctx: Context) -> None:
+    setup(ctx)
+    office = _browser(db, "dashp_office", "credit_office_staff")
+    page = api.get("/dashboard", headers=office)
+    assert page.status_code == 200
+    html = unescape(page.text)
+    assert "社会信用体系建设领导驾驶舱" in html and "/static/vendor/echarts/echarts.min.js" in html
+    assert "cdn" not in html.lower()
+    inline = json.loads(unescape(FIGURES.search(page.text).group(1)))
+    served = api.get("/api/v1/dashboard/figures", headers=office).json()
+    assert {k: v for k, v in inline.items() if k != "computed_at"} == {
+        k: v for k, v in served.items() if k != "computed_at"
+    }
+    # the numbers and tables are in the HTML itself (no script needed for the first paint)
+    assert f'data-k="records_total">{inline["records_total"]}<' in html
+    assert f'data-k="monitoring_score">{inline["monitoring"]["latest_score"]:.2f}<' in html
+    assert "2021 年工作要点进度" in html and "已逾期" in html
+    assert "十一" in html  # the late items listed by numeral
+    assert "<td>异议</td><td>3</td><td>2</td><td>1</td>" in html
+    assert f'data-refresh="{dashboard_config().refresh_seconds}"' in html
+
+
+def test_refresh_and_horizon_from_the_address(api: TestClient, db: Session, ctx: Context) -> None:
+    setup(ctx)
+    office = _browser(db, "dashp_office2", "credit_office_staff")
+    fast = api.get("/dashboard?refresh=1", headers=office).text
+    assert f'data-refresh="{dashboard_config().refresh_min_seconds}"' in fast
+    wide = api.get("/dashboard?refresh=120&due_within=30", headers=office).text
+    assert 'data-refresh="120"' in wide and 'data-api="/api/v1/dashboard/figures?due_within=30"' in wide
+    assert api.get("/dashboard?due_within=99", headers=office).status_code == 422
+
+
+def test_staff_readers_only(api: TestClient, db: Session, ctx: Context) -> None:
+    assert api.get("/dashboard", follow_redirects=False).status_code in (302, 303, 401)
+    auditor = _browser(db, "dashp_auditor", "auditor")
+    assert api.get("/dashboard", headers=auditor).status_code == 403
