@@ -155,3 +155,21 @@ def test_rebuild_needs_privacy_manage_and_a_known_scope(ctx: Context) -> None:
     with pytest.raises(NotFound) as exc:
         psi_sets.rebuild(ctx, "no_such_scope", TODAY)
     assert "lists_dishonesty" in exc.value.message
+
+
+def test_the_daily_job_recompiles_the_sets_after_a_removal(ctx: Context) -> None:
+    """records.jobs.run_daily's ``privacy_sets`` step: a removal reaches the compiled set the same day."""
+    from xinyong.lists.models import ListEntry
+    from xinyong.records.jobs import run_daily
+
+    s = listed_district(ctx)
+    first = run_daily(ctx, TODAY)
+    assert first.steps["privacy_sets"] == 2  # both scopes compiled for the first time
+    assert run_daily(ctx, TODAY).steps["privacy_sets"] == 0  # nothing changed: nothing rebuilt
+    row = ctx.session.scalar(select(ListEntry).where(ListEntry.subject_id == s["serious"].id))
+    assert row is not None
+    row.status, row.removed_on, row.removal_reason = "removed", TODAY, "repair"
+    ctx.session.flush()
+    assert run_daily(ctx, TODAY).steps["privacy_sets"] == 1
+    current = psi_sets.current_set(ctx.session, "lists_dishonesty")
+    assert current is not None and current.version == 2 and current.elements == 1

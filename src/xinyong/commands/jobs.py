@@ -31,6 +31,7 @@ STEP_LABELS = {
     "commitments_overdue": "承诺核查超期标记与提醒",
     "lists_expire": "名单期限届满移出",
     "verification_overdue": "失信案例核查超期提醒",
+    "privacy_sets": "隐私求交集合重新编制（名单变化生效）",
 }
 
 

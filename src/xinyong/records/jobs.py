@@ -1,6 +1,7 @@
 """The daily job (``xinyong jobs run-daily --as-of DATE``): end publicity at maximum periods, close list
 entries whose period ended, flag overdue objections, repair applications, commitment verifications and
-dishonesty verification cases, queue reminders.
+dishonesty verification cases, queue reminders, and recompile the PSI server sets whose data changed (so repairs,
+removals and expiries reach the banks' private queries the same day).
 
 Each step is idempotent (it only adds what is missing: effects and notifications are keyed), so re-running
 the job for the same or an earlier date changes nothing. Steps run in one transaction per step, in order.
@@ -17,6 +18,7 @@ from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.lists import entries, verification
+from xinyong.privacy import psi_sets
 from xinyong.records import commitments, objections, repairs, status
 
 Step = Callable[[Context, date], int]
@@ -29,6 +31,7 @@ STEPS: dict[str, Step] = {
     "commitments_overdue": commitments.flag_overdue,
     "lists_expire": entries.expire_entries,
     "verification_overdue": verification.flag_overdue_cases,
+    "privacy_sets": psi_sets.daily_step,  # after the list and publicity steps: the sets reflect them
 }
 
 
