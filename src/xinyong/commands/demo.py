@@ -50,6 +50,9 @@ LIFECYCLE_KINDS = {
     "workplan": ("工作要点进展", "条"),
     "lending": ("信易贷对接记录", "项"),
     "scores": ("个人诚信分", "人"),
+    "incentives": ("守信激励记录", "项"),
+    "privacy": ("隐私求交集合与交换", "项"),
+    "monitoring": ("信用监测记录", "项"),
 }
 
 

@@ -1,7 +1,7 @@
 """The demo district's record lifecycle, planted through the services after the demo records are loaded
 (``demo.service.load_demo``): objections, repair applications and commitments in every state, evaluations,
 inspections, list entries, joint checks, verification cases, the portal's content, credit reports, the work-plan
-ledger, 信易贷 and the personal honesty score."""
+ledger, 信易贷, the personal honesty score and its incentives, the PSI sets and the monitoring months."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from xinyong.demo.lifecycle_cases import plant_cases
 from xinyong.demo.lifecycle_checks import plant_checks
 from xinyong.demo.lifecycle_commitments import plant_commitments
 from xinyong.demo.lifecycle_evaluations import plant_evaluations
+from xinyong.demo.lifecycle_incentives import plant_incentives
 from xinyong.demo.lifecycle_inspections import plant_inspections
 from xinyong.demo.lifecycle_lending import plant_lending
 from xinyong.demo.lifecycle_lists import plant_lists
+from xinyong.demo.lifecycle_monitoring import plant_monitoring
 from xinyong.demo.lifecycle_objections import plant_objections
 from xinyong.demo.lifecycle_portal import plant_portal
+from xinyong.demo.lifecycle_privacy import plant_privacy
 from xinyong.demo.lifecycle_repairs import plant_repairs
 from xinyong.demo.lifecycle_reports import plant_reports
 from xinyong.demo.lifecycle_scores import plant_scores
@@ -41,6 +44,9 @@ class LifecycleSummary:
     workplan: int = 0  # progress reports on the 2021 work plan (demo.lifecycle_workplan)
     lending: int = 0  # 信易贷 institutions, products, SMEs, needs and outcomes (demo.lifecycle_lending)
     scores: int = 0  # natural persons scored by the personal honesty score (demo.lifecycle_scores)
+    incentives: int = 0  # incentive providers, consents and eligibility checks (demo.lifecycle_incentives)
+    privacy: int = 0  # compiled PSI sets and exchanges (demo.lifecycle_privacy)
+    monitoring: int = 0  # monitoring runs, manual entries and city results (demo.lifecycle_monitoring)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,6 +69,9 @@ def plant_lifecycle(ctx: Context, seed: int) -> LifecycleSummary:
         ("workplan", lambda: plant_workplan(ctx, seed)),
         ("lending", lambda: plant_lending(ctx, seed)),
         ("scores", lambda: plant_scores(ctx, seed)),
+        ("incentives", lambda: plant_incentives(ctx, seed)),  # after the scores: answers follow the bands
+        ("privacy", lambda: plant_privacy(ctx, seed)),  # after lists, evaluations and the lending banks
+        ("monitoring", lambda: plant_monitoring(ctx, seed)),  # last: the months see everything planted
     )
     for name, plant in steps:
         savepoint = session.begin_nested()
