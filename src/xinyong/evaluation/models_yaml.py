@@ -22,11 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from xinyong.catalog.items import load_catalog
-from xinyong.rules.loader import RULES_DIR
+from xinyong.rules.loader import RULES_DIR, parse_model_data, read_model_file
 from xinyong.subjects.industries import check_industry
 
 MODELS_DIR: Path = RULES_DIR / "evaluation"
@@ -275,26 +274,12 @@ class EvaluationModel(Strict):
 
 def parse_model(data: object, name: str = "model") -> EvaluationModel:
     """Validate already-read YAML data; ``ModelError`` with every problem in Chinese otherwise."""
-    try:
-        return EvaluationModel.model_validate(data)
-    except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '文件'}：{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
-        raise ModelError(f"评价模型 {name} 校验失败：{problems}") from None
+    return parse_model_data(data, EvaluationModel, "评价模型", name, ModelError)
 
 
 def read_model(path: Path) -> EvaluationModel:
-    """Read and validate the model file ``path``."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ModelError(f"评价模型文件无法读取 {path.name}：{exc}") from exc
-    model = parse_model(data, path.stem)
-    if model.name != path.stem:
-        raise ModelError(f"评价模型 {path.stem} 的 name 应与文件名相同（收到 {model.name!r}）")
-    return model
+    """Read and validate the model file ``path`` (its ``name`` must equal the file name)."""
+    return read_model_file(path, EvaluationModel, "评价模型", ModelError)
 
 
 def model_names(directory: Path = MODELS_DIR) -> list[str]:

@@ -19,14 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from xinyong.catalog.items import load_catalog
 from xinyong.lists.types import LIST_KINDS, list_catalogue
 from xinyong.monitoring.model_yaml import DEFAULT_VERSION as MONITORING_VERSION
 from xinyong.monitoring.model_yaml import load_model as load_monitoring_model
-from xinyong.rules.loader import RULES_DIR
+from xinyong.rules.loader import RULES_DIR, parse_model_data, read_model_file
 
 MODELS_DIR: Path = RULES_DIR / "personal_score"
 DEFAULT_MODEL = "honesty"
@@ -250,26 +249,12 @@ class PersonalScoreModel(_Strict):
 
 def parse_model(data: object, name: str = "model") -> PersonalScoreModel:
     """Validate already-read YAML data; ``ModelError`` with every problem in Chinese otherwise."""
-    try:
-        return PersonalScoreModel.model_validate(data)
-    except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '文件'}：{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
-        raise ModelError(f"个人诚信分模型 {name} 校验失败：{problems}") from None
+    return parse_model_data(data, PersonalScoreModel, "个人诚信分模型", name, ModelError)
 
 
 def read_model(path: Path) -> PersonalScoreModel:
     """Read and validate the model file ``path`` (its ``name`` must equal the file name)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ModelError(f"个人诚信分模型文件无法读取 {path.name}：{exc}") from exc
-    model = parse_model(data, path.stem)
-    if model.name != path.stem:
-        raise ModelError(f"个人诚信分模型 {path.stem} 的 name 应与文件名相同（收到 {model.name!r}）")
-    return model
+    return read_model_file(path, PersonalScoreModel, "个人诚信分模型", ModelError)
 
 
 def model_names(directory: Path = MODELS_DIR) -> list[str]:
