@@ -1,5 +1,7 @@
 """Shared fixtures: a ``db`` session parametrised over SQLite and PostgreSQL, a pinned clock, cheap password
-hashing (``fast_hasher``, opt-in), PII keys set through the environment (``pii_keys``) and two departments.
+hashing (``fast_hasher``, opt-in), PII keys set through the environment (``pii_keys``), two departments, and
+``cli_db``: a migrated database that the commands' ``session_scope`` uses (a test module seeds it by overriding the
+fixture: ``def cli_db(cli_db: str) -> str``).
 
 PostgreSQL tests run in a throw-away schema of database ``test`` (``XINYONG_TEST_PG_URL``); each test
 runs inside a transaction that is rolled back. ``XINYONG_TEST_DATABASES=sqlite`` limits the run to
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -17,7 +20,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 import factories
-from testdb import DATABASES, PG_URL, create_schema, drop_schema
+from testdb import DATABASES, PG_URL, app_database, create_schema, drop_schema, schema_url
 from xinyong import clock
 from xinyong.auth import passwords, pii
 from xinyong.auth.context import Context
@@ -140,3 +143,20 @@ def departments(db: Session) -> tuple[Department, Department]:
 def dialect(db: Session) -> str:
     """``sqlite`` or ``postgresql``."""
     return db.get_bind().dialect.name
+
+
+@pytest.fixture(params=DATABASES)
+def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated database that the CLI's ``session_scope`` uses: a SQLite file, or a PostgreSQL schema.
+
+    Its URL is in ``XINYONG_DATABASE_URL`` for the test's duration; the value is that URL."""
+    if request.param == "sqlite":
+        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
+            yield url
+        return
+    schema = create_schema()
+    try:
+        with app_database(monkeypatch, schema_url(schema)) as url:
+            yield url
+    finally:
+        drop_schema(schema)

@@ -4,8 +4,6 @@ explanation then follows the subject's industry model (SQLite and PostgreSQL).""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from factories import company, uscc
-from testdb import DATABASES, app_database, create_schema, drop_schema, rows, schema_url
+from testdb import rows
 from xinyong.auth.context import system_context
 from xinyong.auth.models import AuditEvent
 from xinyong.cli import app
@@ -21,26 +19,15 @@ from xinyong.db.session import make_engine
 from xinyong.subjects.models import Subject
 
 
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database the CLI uses, holding one enterprise (``uscc(911)``)."""
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.db'}"
-    else:
-        schema = create_schema()
-        url = schema_url(schema)
-    try:
-        with app_database(monkeypatch, url) as migrated:
-            engine = make_engine(migrated)
-            with Session(engine) as session:
-                company(system_context(session, "setup"), "广州命令行建筑工程有限公司", 911)
-                session.commit()
-            engine.dispose()
-            yield migrated
-    finally:
-        if schema:
-            drop_schema(schema)
+@pytest.fixture
+def cli_db(cli_db: str) -> str:
+    """The migrated CLI database (tests/conftest.py) holding one enterprise (``uscc(911)``)."""
+    engine = make_engine(cli_db)
+    with Session(engine) as session:
+        company(system_context(session, "setup"), "广州命令行建筑工程有限公司", 911)
+        session.commit()
+    engine.dispose()
+    return cli_db
 
 
 def cli(*args: str) -> Result:

@@ -4,9 +4,7 @@ the reason on stderr. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,7 +12,6 @@ from typer.testing import CliRunner, Result
 
 from factories import company, departments, ric
 from records_factories import make_batch, make_record
-from testdb import DATABASES, app_database, create_schema, drop_schema, schema_url
 from xinyong.auth.context import system_context
 from xinyong.cli import app
 from xinyong.db.session import make_engine
@@ -24,21 +21,12 @@ from xinyong.subjects.service import register_subject
 RIC = ric(seq="771")
 
 
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database the CLI uses, with a clean person, a person with a general penalty and a firm."""
-    if request.param == "sqlite":
-        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
-            _seed(url)
-            yield url
-        return
-    schema = create_schema()
-    try:
-        with app_database(monkeypatch, schema_url(schema)) as url:
-            _seed(url)
-            yield url
-    finally:
-        drop_schema(schema)
+@pytest.fixture
+def cli_db(cli_db: str) -> str:
+    """The migrated CLI database (tests/conftest.py) with a clean person, a person with a general penalty and a
+    firm."""
+    _seed(cli_db)
+    return cli_db
 
 
 def _seed(url: str) -> None:

@@ -4,29 +4,10 @@ Chinese reason on stderr; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner, Result
 
-from testdb import DATABASES, app_database, create_schema, drop_schema, schema_url
 from xinyong.cli import app
-
-
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database the CLI's ``session_scope`` uses (as tests/commands/conftest.py)."""
-    if request.param == "sqlite":
-        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
-            yield url
-        return
-    schema = create_schema()
-    try:
-        with app_database(monkeypatch, schema_url(schema)) as url:
-            yield url
-    finally:
-        drop_schema(schema)
 
 
 def run(*args: str) -> Result:

@@ -7,7 +7,6 @@ tests/web/test_monitoring_city.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from monitoring import monitoring_data as md
-from testdb import DATABASES, app_database, create_schema, drop_schema, schema_url
 from xinyong.auth.audit import AuditEvent
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied
@@ -123,20 +121,6 @@ def test_only_the_credit_office_enters(ctx: Context) -> None:
 
 
 # --------------------------------------------------------------------------------------------- the CLI
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "sqlite":
-        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
-            yield url
-        return
-    schema = create_schema()
-    try:
-        with app_database(monkeypatch, schema_url(schema)) as url:
-            yield url
-    finally:
-        drop_schema(schema)
-
-
 def cli(*args: str) -> Result:
     return CliRunner().invoke(app, ["monitoring", "city-results", *args])
 

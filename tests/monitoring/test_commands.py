@@ -4,33 +4,15 @@ check exits 0 when clean and 1 listing a planted record; on SQLite and PostgreSQ
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from factories import departments
 from records_factories import make_batch, make_record
-from testdb import DATABASES, app_database, create_schema, drop_schema, schema_url
 from xinyong.cli import app
 from xinyong.db.session import session_scope
-
-
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database the CLI's ``session_scope`` uses (as tests/commands/conftest.py)."""
-    if request.param == "sqlite":
-        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
-            yield url
-        return
-    schema = create_schema()
-    try:
-        with app_database(monkeypatch, schema_url(schema)) as url:
-            yield url
-    finally:
-        drop_schema(schema)
 
 
 def run(*args: str) -> Result:

@@ -4,16 +4,14 @@ the stored queries, a federated demo run (--json); on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from testdb import DATABASES, app_database, create_schema, drop_schema, rows, schema_url
+from testdb import rows
 from xinyong.auth.models import AuditEvent
 from xinyong.cli import app
 from xinyong.db.session import make_engine
@@ -21,38 +19,24 @@ from xinyong.privacy.models import FederatedRun, SandboxQuery
 from xinyong.subjects.models import Subject
 
 
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database the CLI uses, with 12 enterprises in 市桥街道 and 3 in 沙头街道."""
-
-    def seed(url: str) -> None:
-        engine = make_engine(url)
-        with Session(engine) as session:
-            at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-            session.add_all(
-                Subject(
-                    kind="legal_person",
-                    name=f"企业{i}",
-                    township_code="440113007" if i < 12 else "440113008",
-                    created_at=at,
-                )
-                for i in range(15)
+@pytest.fixture
+def cli_db(cli_db: str) -> str:
+    """The migrated CLI database (tests/conftest.py) with 12 enterprises in 市桥街道 and 3 in 沙头街道."""
+    engine = make_engine(cli_db)
+    with Session(engine) as session:
+        at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+        session.add_all(
+            Subject(
+                kind="legal_person",
+                name=f"企业{i}",
+                township_code="440113007" if i < 12 else "440113008",
+                created_at=at,
             )
-            session.commit()
-        engine.dispose()
-
-    if request.param == "sqlite":
-        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
-            seed(url)
-            yield url
-        return
-    schema = create_schema()
-    try:
-        with app_database(monkeypatch, schema_url(schema)) as url:
-            seed(url)
-            yield url
-    finally:
-        drop_schema(schema)
+            for i in range(15)
+        )
+        session.commit()
+    engine.dispose()
+    return cli_db
 
 
 def run(*args: str) -> Result:

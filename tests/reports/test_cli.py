@@ -5,7 +5,6 @@ domains and the font — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from typer.testing import CliRunner, Result
 
 from factories import company, departments, uscc
 from records_factories import make_batch, make_record
-from testdb import DATABASES, app_database, create_schema, drop_schema, schema_url
 from xinyong.auth.context import system_context
 from xinyong.cli import app
 from xinyong.db.session import make_engine
@@ -26,19 +24,10 @@ from xinyong.subjects.models import Department, Subject
 FIRM_CODE_N = 931
 
 
-@pytest.fixture(params=DATABASES)
-def cli_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated database the commands use, with a firm holding one market-supervision penalty."""
-    if request.param == "sqlite":
-        with app_database(monkeypatch, f"sqlite:///{tmp_path / 'cli.db'}") as url:
-            yield _seeded(url)
-        return
-    schema = create_schema()
-    try:
-        with app_database(monkeypatch, schema_url(schema)) as url:
-            yield _seeded(url)
-    finally:
-        drop_schema(schema)
+@pytest.fixture
+def cli_db(cli_db: str) -> str:
+    """The migrated CLI database (tests/conftest.py) with a firm holding one market-supervision penalty."""
+    return _seeded(cli_db)
 
 
 def _seeded(url: str) -> str:
