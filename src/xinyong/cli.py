@@ -14,8 +14,10 @@ app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True,
 
 def _register() -> None:
     from xinyong.commands import (
+        arrears,
         audit,
         calendar,
+        campaigns,
         cases,
         catalog,
         codes,
@@ -23,10 +25,13 @@ def _register() -> None:
         db,
         demo,
         departments,
+        enforcement,
         evaluate,
+        government,
         incentives,
         inspect,
         intake,
+        integrity,
         jobs,
         lending,
         lists,
@@ -78,6 +83,11 @@ def _register() -> None:
     app.add_typer(scores.app, name="scores")
     app.add_typer(privacy.app, name="privacy")
     app.add_typer(sandbox.app, name="sandbox")
+    app.add_typer(government.app, name="government")
+    app.add_typer(integrity.app, name="integrity")
+    app.add_typer(arrears.app, name="arrears")
+    app.add_typer(enforcement.app, name="enforcement")
+    app.add_typer(campaigns.app, name="campaigns")
     app.command("demo")(demo.demo)
     app.command("serve")(serve.serve)
 

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         description="Incentive eligibility questions per provider credential per minute (0: the scenario catalogue's "
         "defaults.rate_per_minute, 600).",
     )
+    eligibility_async_commit: bool = Field(
+        default=True,
+        description="PostgreSQL: commit an answered eligibility question (eligible / not eligible) without waiting "
+        "for its WAL flush (SET LOCAL synchronous_commit = off); refusals always wait. See docs/incentives.md.",
+    )
     token_max_days: int = Field(default=366, ge=1, description="Longest validity of an API token.")
     intake_max_file_mb: int = Field(
         default=100, ge=1, le=2048, description="Largest data file (CSV/xlsx) one intake batch accepts, in MiB."

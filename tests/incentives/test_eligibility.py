@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from incentives import incentive_factories as f
@@ -196,3 +196,20 @@ def test_the_answer_follows_the_latest_current_run_as_current_score_does(db: Ses
     db.flush()
     assert current_score(db, someone.id).band == "poor"  # type: ignore[union-attr]
     assert not service.check_eligibility(f.provider_ctx(db), raw, SCENARIO).eligible
+
+
+def test_answers_commit_without_waiting_for_the_flush_refusals_wait(db: Session, ctx: Context) -> None:
+    """PostgreSQL: an answered question sets ``synchronous_commit`` off for its own transaction only; a refusal keeps
+    the server's durable default (settings ``eligibility_async_commit``, docs/settings.md)."""
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    rental = f.provider(db)
+    someone = f.person(ctx)
+    f.give_band(db, someone, "excellent")
+    raw, _ = service.issue_consent(f.person_ctx(db, someone), rental.id, SCENARIO)
+    setting = "SELECT current_setting('synchronous_commit')"
+    before = db.execute(text(setting)).scalar_one()
+    refused = service.check_eligibility(f.provider_ctx(db), "not-a-token", SCENARIO)
+    assert refused.refused and db.execute(text(setting)).scalar_one() == before
+    assert service.check_eligibility(f.provider_ctx(db), raw, SCENARIO).eligible
+    assert db.execute(text(setting)).scalar_one() == "off"

@@ -19,12 +19,18 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import matrix_arrears
+import matrix_campaigns
 import matrix_checks
 import matrix_commitments
 import matrix_dashboard
+import matrix_enforcement
 import matrix_evaluation
+import matrix_gov_overview
+import matrix_government
 import matrix_incentives
 import matrix_inspections
+import matrix_integrity
 import matrix_lending
 import matrix_lifecycle
 import matrix_lists
@@ -193,6 +199,12 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **matrix_dashboard.ENTRIES,
     **matrix_privacy.ENTRIES,
     **matrix_sandbox.ENTRIES,
+    **matrix_government.ENTRIES,
+    **matrix_integrity.ENTRIES,
+    **matrix_arrears.ENTRIES,
+    **matrix_enforcement.ENTRIES,
+    **matrix_campaigns.ENTRIES,
+    **matrix_gov_overview.ENTRIES,
 }
 
 

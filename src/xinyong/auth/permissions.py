@@ -47,6 +47,37 @@ _SUBJECT_LENDING = {"lending.register", "incentives.own"}
 # federated training; department analysts query the data sandbox; the credit office rebuilds the compiled sets,
 # reads the exchange logs and sandbox releases, and starts federated runs.
 _PRIVACY_OFFICE = {"privacy.manage", "privacy.read", "sandbox.query", "federated.run"}
+# Government integrity, judicial credibility and special campaigns (issue #11). The credit office keeps the register of
+# public bodies, the contracts, the arrears ledger and the court's enforcement notices, and runs the campaigns and the
+# repeated-violator detection. Civil servants' integrity files are kept and checked by the credit office and by the
+# officers of the departments that ``rules/government.yaml`` names (the organisation department: 录用、调任 checks);
+# a department registers its own contracts, rectifies the enforcement cases assigned to it and reports on the
+# campaigns it takes part in; a firm complains of arrears owed to it.
+_GOVERNMENT_OFFICE = {
+    "government.read",
+    "bodies.manage",
+    "integrity.read",
+    "integrity.record",
+    "integrity.check",
+    "contracts.manage",
+    "arrears.manage",
+    "arrears.complain",
+    "enforcement.import",
+    "enforcement.assign",
+    "enforcement.rectify",
+    "campaigns.read",
+    "campaigns.manage",
+    "campaigns.report",
+    "violators.run",
+}
+_DEPARTMENT_GOVERNMENT = {
+    "integrity.read",
+    "integrity.record",
+    "integrity.check",
+    "contracts.manage",
+    "enforcement.rectify",
+    "campaigns.report",
+}
 _PORTAL_OFFICE = {"reports.issue", "reports.read", "portal.publish", "selections.manage", "selections.nominate"}
 # Handling cases of the actor's department (a department officer: its own department's records only).
 _HANDLER = {
@@ -69,6 +100,8 @@ _STAFF_READ = {
     "workplan.read",
     "monitoring.read",  # city credit monitoring scores, warnings and the negative check (issue #12)
     "dashboard.read",  # the leadership dashboard (大屏, issue #12 item 3)
+    "government.read",  # contracts, arrears, enforcement cases and their summaries (issue #11; not integrity files)
+    "campaigns.read",  # special campaigns and the repeated-violator list (issue #11)
 }
 # A department's own data: submitting batches, reading its batches and feedback, its 不予共享 fields.
 _DEPARTMENT = {"intake.submit", "intake.read", "records.read_restricted"}
@@ -120,6 +153,7 @@ _OFFICE = (
         "monitoring.city_results",  # the city's published district results (issue #12 item 4)
     }
     | _LENDING_OFFICE
+    | _GOVERNMENT_OFFICE
     | _PRIVACY_OFFICE
     | _PORTAL_OFFICE
     | _LISTS
@@ -136,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _OWN_REPORTS
         | _SUBJECT_LENDING
         | {"subjects.read_own", "authorisations.grant", "authorisations.read"}
+        | {"arrears.complain"}  # a firm complains of arrears a public body owes it (issue #11 item 3)
     ),
     "department_officer": frozenset(
         _LOGGED_IN
@@ -146,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"tokens.read", "selections.nominate", "workplan.report"}  # progress on own work-plan items
         | {"monitoring.enter"}  # manual monitoring values of indicators naming the own department
         | {"sandbox.query"}  # aggregate queries over the data sandbox's approved views (issue #10)
+        | _DEPARTMENT_GOVERNMENT  # scoped in the services: own department, own unit, integrity departments only
     ),
     # regulators check commitments after approval (国办发〔2020〕42号: 事中事后核查) and read the cases
     "regulator": frozenset(

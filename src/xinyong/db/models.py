@@ -6,8 +6,10 @@ this module is the one list of them.
 
 from xinyong import calendar as _calendar  # noqa: F401
 from xinyong.auth import models as _auth  # noqa: F401
+from xinyong.campaigns import models as _campaigns  # noqa: F401
 from xinyong.db.base import Base
 from xinyong.evaluation import models as _evaluation  # noqa: F401
+from xinyong.government import models as _government  # noqa: F401
 from xinyong.incentives import models as _incentives  # noqa: F401
 from xinyong.intake import models as _intake  # noqa: F401
 from xinyong.lending import models as _lending  # noqa: F401

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 
 from xinyong.auth import audit
 from xinyong.auth.context import Context
@@ -37,6 +37,7 @@ from xinyong.incentives.models import (
     PersonalScoreRun,
 )
 from xinyong.incentives.scenarios import load_catalogue
+from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 
 MANAGE = "incentives.manage"
@@ -281,6 +282,7 @@ _USED = (
     .execution_options(synchronize_session=False)
 )
 _INSERT_CHECK = insert(EligibilityCheck).returning(EligibilityCheck.id)
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO off")
 
 
 def check_eligibility(ctx: Context, raw_token: str, scenario: str) -> CheckResult:
@@ -335,4 +337,8 @@ def check_eligibility(ctx: Context, raw_token: str, scenario: str) -> CheckResul
     audit.record(
         ctx, "incentives.eligibility", "eligibility_check", check_id, detail, outcome="denied" if reason else "ok"
     )
+    if not reason and conn.dialect.name == "postgresql" and get_settings().eligibility_async_commit:
+        # An answer is asked again if lost; a refusal (a possible attack) is evidence and waits for its flush.
+        # A server crash may lose at most ~3 × wal_writer_delay of answered questions, never leave half a row.
+        conn.execute(_ASYNC_COMMIT)
     return CheckResult(outcome, reason)

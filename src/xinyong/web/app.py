@@ -11,18 +11,24 @@ from xinyong import __version__
 from xinyong.web import admission, errors, middleware
 from xinyong.web.api import (
     accounts,
+    arrears,
     audit,
     authorisations,
     bank,
+    campaigns,
     catalog,
     checks,
     commitments,
     dashboard,
+    enforcement,
     evaluation,
+    gov_overview,
+    government,
     health,
     incentives,
     inspections,
     intake,
+    integrity,
     lending,
     lifecycle,
     lists,
@@ -46,15 +52,21 @@ from xinyong.web.api import (
 )
 from xinyong.web.deps import commit_before_response
 from xinyong.web.pages import account, public
+from xinyong.web.pages import arrears as arrears_pages
 from xinyong.web.pages import audit as audit_pages
+from xinyong.web.pages import campaigns as campaigns_pages
 from xinyong.web.pages import catalog as catalog_pages
 from xinyong.web.pages import checks as check_pages
 from xinyong.web.pages import commitments as commitment_pages
 from xinyong.web.pages import dashboard as dashboard_pages
+from xinyong.web.pages import enforcement as enforcement_pages
 from xinyong.web.pages import evaluation as evaluation_pages
+from xinyong.web.pages import gov_overview as gov_overview_pages
+from xinyong.web.pages import government as government_pages
 from xinyong.web.pages import incentives as incentive_pages
 from xinyong.web.pages import inspections as inspection_pages
 from xinyong.web.pages import intake as intake_pages
+from xinyong.web.pages import integrity as integrity_pages
 from xinyong.web.pages import lending as lending_pages
 from xinyong.web.pages import lifecycle as lifecycle_pages
 from xinyong.web.pages import lists as list_pages
@@ -130,6 +142,12 @@ def create_app() -> FastAPI:
         dashboard,
         privacy,
         sandbox,
+        government,
+        integrity,
+        arrears,
+        enforcement,
+        campaigns,
+        gov_overview,
     ):
         app.include_router(module.router)
     for module in (
@@ -160,6 +178,12 @@ def create_app() -> FastAPI:
         dashboard_pages,
         privacy_pages,
         sandbox_pages,
+        government_pages,
+        integrity_pages,
+        arrears_pages,
+        enforcement_pages,
+        campaigns_pages,
+        gov_overview_pages,
     ):
         app.include_router(module.router)
 

@@ -1,0 +1,7 @@
+"""JSON API ``/api/v1/enforcement``: 涉党政机关和国有企业执行案件 (issue #11)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1/enforcement", tags=["涉党政机关和国有企业执行案件"])

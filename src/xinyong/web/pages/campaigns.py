@@ -1,0 +1,7 @@
+"""Pages: 专项治理与屡禁不止、屡罚不改主体 (issue #11)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
