@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from incentives.test_scoring_setup import AS_OF, EXPECTED, build
+from incentives.scoring_setup import AS_OF, EXPECTED, build
 from xinyong.auth.context import Context
 from xinyong.auth.models import AuditEvent
 from xinyong.auth.permissions import PermissionDenied

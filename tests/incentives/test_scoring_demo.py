@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from incentives.test_scoring_setup import EXPECTED, build
+from incentives.scoring_setup import EXPECTED, build
 from xinyong.auth.context import Context
 from xinyong.demo.lifecycle_scores import plant_scores
 from xinyong.incentives.models import PersonalScoreRun

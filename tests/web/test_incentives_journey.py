@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factories import uscc
-from incentives.test_scoring_setup import build
+from incentives.scoring_setup import build
 from xinyong.auth import accounts
 from xinyong.auth.context import Context
 from xinyong.auth.models import AuditEvent

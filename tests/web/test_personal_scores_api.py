@@ -9,7 +9,7 @@ from principals import add_account, login_headers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incentives.test_scoring_setup import AS_OF, EXPECTED, build
+from incentives.scoring_setup import AS_OF, EXPECTED, build
 from xinyong.auth.context import Context
 from xinyong.auth.models import AuditEvent
 from xinyong.subjects.models import Department

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from principals import add_account, form_token, login_headers
 from sqlalchemy.orm import Session
 
-from incentives.test_scoring_setup import build
+from incentives.scoring_setup import build
 from xinyong.auth.context import Context
 from xinyong.subjects.models import Department
 
