@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.responses import Response
 
 from xinyong.auth import authorisations
@@ -61,6 +61,76 @@ DONE = {
     "switched": "状态已更新。",
 }
 Text = Annotated[str, Form(max_length=2000)]
+FIELD = 2000  # longest value of any form field (the service's own limits are stricter)
+
+
+class _FormFields(BaseModel):
+    """Base of the page forms: every field a string as typed (the schema models parse and check them)."""
+
+    def values(self) -> dict[str, str]:
+        """The typed values, for re-showing the form after a refusal."""
+        return {k: v for k, v in self.model_dump().items() if isinstance(v, str)}
+
+
+class RegistrationForm(_FormFields):
+    """The SME's registration form."""
+
+    sector: str = Field("", max_length=FIELD)
+    contact_name: str = Field("", max_length=FIELD)
+    contact_phone: str = Field("", max_length=FIELD)
+
+
+class NeedForm(_FormFields):
+    """A financing need."""
+
+    amount: str = Field("", max_length=FIELD)
+    term_months: str = Field("", max_length=FIELD)
+    purpose: str = Field("", max_length=FIELD)
+    loan_type: str = Field("", max_length=FIELD)
+    valid_until: str = Field("", max_length=FIELD)
+
+
+class GrantForm(_FormFields):
+    """An authorisation of an institution (``scopes``: the boxes ticked)."""
+
+    institution_id: str = Field("", max_length=FIELD)
+    valid_to: str = Field("", max_length=FIELD)
+    scopes: list[str] | None = None
+
+
+class OutcomeForm(_FormFields):
+    """A bank's outcome of a need (``approved`` "1" when approved)."""
+
+    need_id: str = Field("", max_length=FIELD)
+    uscc: str = Field("", max_length=FIELD)
+    product_id: str = Field("", max_length=FIELD)
+    approved: str = Field("", max_length=FIELD)
+    amount: str = Field("", max_length=FIELD)
+    rate: str = Field("", max_length=FIELD)
+    loan_type: str = Field("", max_length=FIELD)
+    reason: str = Field("", max_length=FIELD)
+
+
+class InstitutionForm(_FormFields):
+    """A financial institution."""
+
+    name: str = Field("", max_length=FIELD)
+    uscc: str = Field("", max_length=FIELD)
+    kind: str = Field("", max_length=FIELD)
+    contact: str = Field("", max_length=FIELD)
+
+
+class ProductForm(_FormFields):
+    """A loan product."""
+
+    institution_id: str = Field("", max_length=FIELD)
+    name: str = Field("", max_length=FIELD)
+    loan_type: str = Field("", max_length=FIELD)
+    rate_min: str = Field("", max_length=FIELD)
+    rate_max: str = Field("", max_length=FIELD)
+    amount_max: str = Field("", max_length=FIELD)
+    term_months_max: str = Field("", max_length=FIELD)
+    conditions: str = Field("", max_length=FIELD)
 
 
 def _model(cls: type[M], data: dict[str, Any]) -> M:
@@ -162,11 +232,9 @@ def _my_act(request: Request, ctx: Context, run: Callable[[], object], done: str
 
 
 @router.post("/my/lending/register", dependencies=[Csrf])
-def my_register(
-    request: Request, ctx: Login, sector: Text = "", contact_name: Text = "", contact_phone: Text = ""
-) -> Response:
+def my_register(request: Request, ctx: Login, fields: Annotated[RegistrationForm, Form()]) -> Response:
     """Register on the platform."""
-    form = {"sector": sector, "contact_name": contact_name, "contact_phone": contact_phone}
+    form = fields.values()
     subject_id = _own_subject(ctx)
     return _my_act(
         request, ctx, lambda: service.register_sme(ctx, subject_id, _model(RegistrationIn, form)), "registered", form
@@ -174,23 +242,9 @@ def my_register(
 
 
 @router.post("/my/lending/needs", dependencies=[Csrf])
-def my_need(
-    request: Request,
-    ctx: Login,
-    amount: Text = "",
-    term_months: Text = "",
-    purpose: Text = "",
-    loan_type: Text = "",
-    valid_until: Text = "",
-) -> Response:
+def my_need(request: Request, ctx: Login, fields: Annotated[NeedForm, Form()]) -> Response:
     """Publish a need."""
-    form = {
-        "amount": amount,
-        "term_months": term_months,
-        "purpose": purpose,
-        "loan_type": loan_type,
-        "valid_until": valid_until,
-    }
+    form = fields.values()
     subject_id = _own_subject(ctx)
     return _my_act(request, ctx, lambda: service.publish_need(ctx, subject_id, _model(NeedIn, form)), "need", form)
 
@@ -202,19 +256,13 @@ def my_withdraw(request: Request, ctx: Login, need_id: int) -> Response:
 
 
 @router.post("/my/lending/authorise", dependencies=[Csrf])
-def my_authorise(
-    request: Request,
-    ctx: Login,
-    institution_id: Text = "",
-    valid_to: Text = "",
-    scopes: Annotated[list[str] | None, Form()] = None,
-) -> Response:
+def my_authorise(request: Request, ctx: Login, fields: Annotated[GrantForm, Form()]) -> Response:
     """Authorise a registered institution."""
-    form = {"institution_id": institution_id, "valid_to": valid_to}
+    form = fields.values()
     subject_id = _own_subject(ctx)
 
     def run() -> object:
-        data = _model(GrantIn, {**form, "scopes": scopes or None})
+        data = _model(GrantIn, {**form, "scopes": fields.scopes or None})
         return service.authorise(ctx, subject_id, data)
 
     return _my_act(request, ctx, run, "granted", form)
@@ -277,33 +325,13 @@ def institution_page(
 
 
 @router.post("/lending/institution/outcomes", dependencies=[Csrf])
-def institution_outcome(
-    request: Request,
-    ctx: Login,
-    need_id: Text = "",
-    uscc: Text = "",
-    product_id: Text = "",
-    approved: Text = "",
-    amount: Text = "",
-    rate: Text = "",
-    loan_type: Text = "",
-    reason: Text = "",
-) -> Response:
+def institution_outcome(request: Request, ctx: Login, fields: Annotated[OutcomeForm, Form()]) -> Response:
     """Record an outcome."""
     require(ctx, service.OUTCOME)
-    form = {
-        "need_id": need_id,
-        "uscc": uscc,
-        "product_id": product_id,
-        "approved": approved,
-        "amount": amount,
-        "rate": rate,
-        "loan_type": loan_type,
-        "reason": reason,
-    }
+    form = fields.values()
 
     def run() -> object:
-        data = {**form, "approved": approved == "1"}
+        data: dict[str, Any] = {**form, "approved": fields.approved == "1"}
         if not data["approved"]:
             data.update(amount="", rate="", loan_type="")
         return service.record_outcome(ctx, _model(OutcomeIn, data))
@@ -351,40 +379,18 @@ def _admin_act(request: Request, ctx: Context, run: Callable[[], object], done: 
 
 
 @router.post("/lending/admin/institutions", dependencies=[Csrf])
-def admin_institution(
-    request: Request, ctx: Login, name: Text = "", uscc: Text = "", kind: Text = "", contact: Text = ""
-) -> Response:
+def admin_institution(request: Request, ctx: Login, fields: Annotated[InstitutionForm, Form()]) -> Response:
     """Register an institution."""
-    form = {"name": name, "uscc": uscc, "kind": kind, "contact": contact}
+    form = fields.values()
     return _admin_act(
         request, ctx, lambda: service.register_institution(ctx, _model(InstitutionIn, form)), "institution", form
     )
 
 
 @router.post("/lending/admin/products", dependencies=[Csrf])
-def admin_product(
-    request: Request,
-    ctx: Login,
-    institution_id: Text = "",
-    name: Text = "",
-    loan_type: Text = "",
-    rate_min: Text = "",
-    rate_max: Text = "",
-    amount_max: Text = "",
-    term_months_max: Text = "",
-    conditions: Text = "",
-) -> Response:
+def admin_product(request: Request, ctx: Login, fields: Annotated[ProductForm, Form()]) -> Response:
     """Register a product."""
-    form = {
-        "institution_id": institution_id,
-        "name": name,
-        "loan_type": loan_type,
-        "rate_min": rate_min,
-        "rate_max": rate_max,
-        "amount_max": amount_max,
-        "term_months_max": term_months_max,
-        "conditions": conditions,
-    }
+    form = fields.values()
     return _admin_act(request, ctx, lambda: service.add_product(ctx, _model(ProductIn, form)), "product", form)
 
 
