@@ -1,27 +1,14 @@
-/* The usage chart of /incentives/admin (eligible / not eligible / refused per scenario), drawn with the vendored
- * ECharts from the JSON in data-chart (no inline script: the CSP allows scripts from our own origin only). */
-(function () {
+/* The usage chart of /incentives/admin (eligible / not eligible / refused per scenario); the server-rendered table
+ * stays below as the accessible fallback. */
+xinyongChart("incentive-stats-chart", function (d) {
   "use strict";
-
-  function draw() {
-    var el = document.getElementById("incentive-stats-chart");
-    if (!el || typeof echarts === "undefined") {
-      return;
-    }
-    var d;
-    try {
-      d = JSON.parse(el.getAttribute("data-chart") || "{}");
-    } catch (e) {
-      return;
-    }
-    if (!d.scenarios || d.scenarios.length === 0) {
-      return;
-    }
-    var holder = document.createElement("div");
-    holder.style.height = "300px";
-    el.insertBefore(holder, el.firstChild); // the server-rendered table stays below as the accessible fallback
-    var chart = echarts.init(holder, null, { renderer: "canvas" });
-    chart.setOption({
+  if (!d.scenarios || d.scenarios.length === 0) {
+    return null;
+  }
+  return {
+    height: "300px",
+    holder: "prepend",
+    option: {
       animation: false,
       grid: { left: 48, right: 16, top: 40, bottom: 40 },
       legend: { top: 0 },
@@ -33,11 +20,6 @@
         { name: "不符合", type: "bar", stack: "all", data: d.not_eligible, itemStyle: { color: "#95a5a6" } },
         { name: "拒绝", type: "bar", stack: "all", data: d.refused, itemStyle: { color: "#c0392b" } }
       ]
-    });
-    window.addEventListener("resize", function () {
-      chart.resize();
-    });
-  }
-
-  document.addEventListener("DOMContentLoaded", draw);
-})();
+    }
+  };
+});
