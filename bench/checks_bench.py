@@ -101,6 +101,28 @@ def _ric(n: int) -> str:
     return first + ric_check_char(first)
 
 
+def list_entry_row(kind: Any, subject_id: int, department_id: int, published: date, gone: bool, now: datetime) -> dict:
+    """One ``list_entry`` row of list type ``kind`` published on ``published`` (removed 30 days later if ``gone``)."""
+    return {
+        "list_code": kind.code,
+        "list_version": kind.version,
+        "kind": kind.kind,
+        "subject_id": subject_id,
+        "role": "subject",
+        "department_id": department_id,
+        "status": "removed" if gone else "published",
+        "reasons": "基准测试列入事由",
+        "basis": kind.legal_basis[0].document,
+        "decision_on": published if kind.kind == "dishonesty" else None,
+        "published_on": published,
+        "removed_on": published + timedelta(days=30) if gone else None,
+        "removal_reason": "expiry" if gone else None,
+        "source_authority": kind.source_authority,
+        "created_by": "bench",
+        "created_at": now,
+    }
+
+
 def build(engine: Engine, entries: int) -> dict[str, Any]:
     """Departments, subjects and list entries bulk-inserted; the token's department; the code pools."""
     t0 = time.perf_counter()
@@ -169,26 +191,7 @@ def build(engine: Engine, entries: int) -> dict[str, Any]:
             published = date(2023, 1, 2) + timedelta(days=rng.randrange(0, 1300))
             published = min(published, TODAY - timedelta(days=1))
             gone = rng.random() < 0.1
-            rows.append(
-                {
-                    "list_code": code,
-                    "list_version": kind.version,
-                    "kind": kind.kind,
-                    "subject_id": first_id + n,
-                    "role": "subject",
-                    "department_id": dept_ids[kind.department],
-                    "status": "removed" if gone else "published",
-                    "reasons": "基准测试列入事由",
-                    "basis": kind.legal_basis[0].document,
-                    "decision_on": published if kind.kind == "dishonesty" else None,
-                    "published_on": published,
-                    "removed_on": published + timedelta(days=30) if gone else None,
-                    "removal_reason": "expiry" if gone else None,
-                    "source_authority": kind.source_authority,
-                    "created_by": "bench",
-                    "created_at": now,
-                }
-            )
+            rows.append(list_entry_row(kind, first_id + n, dept_ids[kind.department], published, gone, now))
             made += 1
             if len(rows) == CHUNK:
                 conn.execute(insert(ListEntry), rows)

@@ -260,24 +260,7 @@ def build_lists_and_commitments(engine: Engine, entries: int) -> dict[str, int]:
             published = min(date(2023, 1, 2) + timedelta(days=rng.randrange(0, 1400)), today - timedelta(days=1))
             gone = rng.random() < 0.1
             rows.append(
-                {
-                    "list_code": kind.code,
-                    "list_version": kind.version,
-                    "kind": kind.kind,
-                    "subject_id": subject_id,
-                    "role": "subject",
-                    "department_id": departments[kind.department],
-                    "status": "removed" if gone else "published",
-                    "reasons": "基准测试列入事由",
-                    "basis": kind.legal_basis[0].document,
-                    "decision_on": published if kind.kind == "dishonesty" else None,
-                    "published_on": published,
-                    "removed_on": published + timedelta(days=30) if gone else None,
-                    "removal_reason": "expiry" if gone else None,
-                    "source_authority": kind.source_authority,
-                    "created_by": "bench",
-                    "created_at": now,
-                }
+                checks_bench.list_entry_row(kind, subject_id, departments[kind.department], published, gone, now)
             )
             if len(rows) == CHUNK:
                 conn.execute(insert(ListEntry), rows)
