@@ -77,6 +77,16 @@ def test_invalid_short_code_is_refused(ctx: Context) -> None:
     assert err.value.field == "code"
 
 
+def test_a_township_registers_under_its_division_code(ctx: Context) -> None:
+    """A 镇街 gets accounts as a department whose code is its division code (the unit code of the work plan,
+    enforcement cases and campaigns); another 9-digit number is not a township."""
+    town = departments.add_department(ctx, "440113007", "广州市番禺区人民政府市桥街道办事处", uscc=CODE_A)
+    assert town.code == "440113007"
+    with pytest.raises(InvalidInput) as err:
+        departments.add_department(ctx, "440113999", "某街道办事处", uscc=CODE_B)
+    assert err.value.field == "code" and "镇街" in err.value.message
+
+
 @pytest.mark.parametrize(
     ("code", "name", "code_uscc", "fragment"),
     [

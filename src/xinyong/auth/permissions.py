@@ -50,7 +50,8 @@ _PRIVACY_OFFICE = {"privacy.manage", "privacy.read", "sandbox.query", "federated
 # Government integrity, judicial credibility and special campaigns (issue #11). The credit office keeps the register of
 # public bodies, the contracts, the arrears ledger and the court's enforcement notices, and runs the campaigns and the
 # repeated-violator detection. Civil servants' integrity files are kept and checked by the credit office and by the
-# officers of the departments that ``rules/government.yaml`` names (the organisation department: 录用、调任 checks);
+# officers of the departments that ``rules/integrity.yaml`` ``integrity_departments`` names (区委组织部, 区人社局:
+# 录用、调任 checks);
 # a department registers its own contracts, rectifies the enforcement cases assigned to it and reports on the
 # campaigns it takes part in; a firm complains of arrears owed to it.
 _GOVERNMENT_OFFICE = {

@@ -1,5 +1,9 @@
 """Registered departments (数据来源单位): add one, find one by code or USCC, list them.
 
+A township (镇街, ``codes.divisions.PANYU_TOWNSHIPS``) may be registered as a department under its 9-digit division
+code, so its officers have accounts: they report work-plan progress, rectify the enforcement cases assigned to their
+town and report on campaigns under that code, which is the unit code those features use (``workplan.units``).
+
 A department needs a USCC: every 双公示 row carries 数据来源单位统一社会信用代码, and intake refuses rows whose
 code is not the submitting department's. A code with a broken structure (length, characters, authority/type,
 division: GB 32100-2015, rules.md §1) is refused; a wrong check character is only warned about, because the
@@ -16,6 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
+from xinyong.codes.divisions import PANYU_TOWNSHIPS
 from xinyong.codes.normalize import normalize_code
 from xinyong.codes.result import MESSAGES
 from xinyong.codes.uscc import uscc_problems
@@ -25,6 +30,7 @@ from xinyong.subjects.models import Department
 MANAGE = "departments.manage"
 # Same shape as the department catalogue's codes (catalog/departments.yaml), e.g. scjgj.
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+TOWNSHIP_CODES = frozenset(t.code for t in PANYU_TOWNSHIPS)
 # Check-character problems only warn (rules.md §1); every other problem token means the code is malformed.
 CHECK_CHAR_PROBLEMS = frozenset({"org_check_char", "check_char"})
 NAME_MAX = 64
@@ -63,10 +69,10 @@ def add_department(ctx: Context, code: str, name: str, uscc: str | None = None) 
         if uscc and _checked_uscc(uscc) != code_uscc:
             raise InvalidInput(f"部门代码是统一社会信用代码 {code_uscc}，与 --uscc {uscc.strip()} 不一致", field="uscc")
         code, uscc = code_uscc, code_uscc
-    elif not CODE_PATTERN.match(code):
+    elif not CODE_PATTERN.match(code) and code not in TOWNSHIP_CODES:
         raise InvalidInput(
             f"部门代码 {code!r} 无效：应为小写字母开头的2–32位小写字母、数字或下划线（如 scjgj），"
-            "或18位统一社会信用代码",
+            "18位统一社会信用代码，或本区镇街的区划代码（如 440113007 市桥街道）",
             field="code",
         )
     if not uscc or not uscc.strip():

@@ -1,0 +1,98 @@
+"""The enforcement-case rulebook (``rules/enforcement.yaml``): the court notice's columns, the rectification
+deadline, the closure outcomes and the grace before an unclosed case becomes a government-integrity record."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from xinyong.rules.loader import load_rulebook
+
+ColumnKey = Literal["case_no", "court", "body_name", "body_uscc", "applicant", "amount", "filed_on", "cause"]
+KEYS: tuple[str, ...] = ("case_no", "court", "body_name", "body_uscc", "applicant", "amount", "filed_on", "cause")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class NoticeColumn(_Strict):
+    """One column of the court's notice: its header, accepted other headers, whether every row needs a value."""
+
+    key: ColumnKey
+    header: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    required: bool
+    source: str = Field(min_length=1)
+
+
+class Rectification(_Strict):
+    """Working days from assignment to the rectification deadline."""
+
+    workdays: int = Field(ge=1, le=250)
+    source: str = Field(min_length=1)
+
+
+class Outcome(_Strict):
+    """A closure outcome (结案方式)."""
+
+    code: str = Field(pattern=r"^[a-z_]{2,24}$")
+    label: str = Field(min_length=2, max_length=32)
+    source: str = Field(min_length=1)
+
+
+class RecordRule(_Strict):
+    """Calendar days after ``due_on`` before an unclosed case becomes a government-integrity record."""
+
+    grace_days: int = Field(ge=0, le=365)
+    source: str = Field(min_length=1)
+
+
+class EnforcementRules(_Strict):
+    """``rules/enforcement.yaml``."""
+
+    version: int
+    source: str
+    columns: tuple[NoticeColumn, ...]
+    rectification: Rectification
+    outcomes: tuple[Outcome, ...] = Field(min_length=1)
+    integrity_record: RecordRule
+
+    @model_validator(mode="after")
+    def _complete(self) -> EnforcementRules:
+        keys = [c.key for c in self.columns]
+        if sorted(keys) != sorted(KEYS):
+            raise ValueError(f"通报列应恰好为 {', '.join(KEYS)} 各一列")
+        seen: dict[str, str] = {}
+        for column in self.columns:
+            for name in (column.header, *column.aliases):
+                key = header_key(name)
+                if key in seen and seen[key] != column.key:
+                    raise ValueError(f"表头“{name}”同时属于 {seen[key]} 和 {column.key}")
+                seen[key] = column.key
+        if len({o.code for o in self.outcomes}) != len(self.outcomes):
+            raise ValueError("结案方式代码重复")
+        return self
+
+    def outcome_labels(self) -> dict[str, str]:
+        """Outcome code → label, in the rulebook's order."""
+        return {o.code: o.label for o in self.outcomes}
+
+    def column(self, key: str) -> NoticeColumn:
+        """The column of ``key``."""
+        return next(c for c in self.columns if c.key == key)
+
+
+def header_key(text: str) -> str:
+    """A header as compared: half-width, trimmed, without a trailing ``*``, （必填） or （选填）."""
+    key = unicodedata.normalize("NFKC", text).strip()
+    for suffix in ("(必填)", "(选填)", "*"):
+        key = key.removesuffix(suffix).strip()
+    return key
+
+
+def enforcement_rules() -> EnforcementRules:
+    """The validated rulebook (cached by the loader)."""
+    return load_rulebook("enforcement", EnforcementRules)
