@@ -53,7 +53,7 @@ def test_run_json_has_exactly_the_documented_keys(cli_db: str) -> None:
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert set(body) == {"model", "version", "as_of", "subjects", "grades", "seconds"}
-    assert (body["model"], body["version"], body["as_of"], body["subjects"]) == ("general", 1, "2026-11-27", 2)
+    assert (body["model"], body["version"], body["as_of"], body["subjects"]) == ("general", 2, "2026-11-27", 2)
     assert body["grades"] == {"A": 1, "B": 0, "C": 1, "D": 0}
     assert isinstance(body["seconds"], float)
     [(model, as_of, subjects)] = rows(cli_db, select(EvaluationRun.model, EvaluationRun.as_of, EvaluationRun.subjects))
@@ -67,7 +67,7 @@ def test_run_all_prints_one_json_line_per_model(cli_db: str) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(b["model"], b["version"], b["subjects"]) for b in lines] == [
-        ("general", 1, 2),
+        ("general", 2, 2),
         ("construction", 2, 0),
         ("fire_safety_service", 2, 0),
         ("off_campus_training", 2, 0),

@@ -15,6 +15,7 @@ from xinyong.commands.demo import LIFECYCLE_KINDS
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine, reset_caches
 from xinyong.demo.lifecycle import LifecycleSummary
+from xinyong.government.models import IntegrityCheck, IntegrityFile, PublicBody
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject
 
@@ -48,8 +49,17 @@ def test_loads_then_if_empty_skips(database: str) -> None:
     assert twice.exit_code == 2 and "已有演示数据" in twice.output
     engine = create_engine(database)
     with engine.connect() as conn:
-        # the registry's 1,200 plus the one firm the demo's received list names outside it (created unverified)
-        assert conn.scalar(select(func.count()).select_from(Subject).where(Subject.verified)) == 1200
+        # the registry's 1,200 plus the one firm the demo's received list names outside it (created unverified),
+        # plus the public bodies and civil servants the government-integrity steps register: each linked to its
+        # body, integrity file or record check (a check of a person without a file still names the person)
+        planted = Subject.source.in_(("公共机构名录", "公务员诚信档案"))
+        verified = select(func.count()).select_from(Subject).where(Subject.verified)
+        assert conn.scalar(verified.where(~planted)) == 1200
+        linked = select(PublicBody.subject_id).union(
+            select(IntegrityFile.subject_id), select(IntegrityCheck.subject_id)
+        )
+        added = conn.scalars(select(Subject.id).where(planted)).all()
+        assert added and set(added) <= set(conn.scalars(linked).all())
         assert conn.scalar(select(func.count()).select_from(Subject).where(~Subject.verified)) == 1
     engine.dispose()
 

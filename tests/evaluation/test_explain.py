@@ -54,7 +54,7 @@ def test_explanation_lists_exactly_the_records_that_count(
     ]
     listed = {r.record_id for d in shown.dimensions for i in d.indicators for r in i.records}
     assert repaired.id not in listed and listed == {r.id for r in counted}
-    assert (shown.grade_label, shown.version, shown.base_score) == ("高风险", 1, 100.0)
+    assert (shown.grade_label, shown.version, shown.base_score) == ("高风险", 2, 100.0)
     assert (
         db.scalars(select(AuditEvent).where(AuditEvent.action == "read.evaluation").order_by(AuditEvent.id)).first()
         is not None

@@ -90,7 +90,7 @@ def test_scores_by_hand(ctx: Context, firms: dict[str, Subject]) -> None:
     }
     assert {name: got[s.id] for name, s in firms.items()} == expected
     assert person.id not in got  # natural persons are outside the general model
-    assert (run.model, run.version, run.as_of, run.subjects) == ("general", 1, AS_OF, 10)
+    assert (run.model, run.version, run.as_of, run.subjects) == ("general", 2, AS_OF, 10)
     assert run.grades == {"A": 5, "B": 3, "C": 1, "D": 1}
     capped = ctx.session.execute(
         select(

@@ -72,3 +72,32 @@ def test_one_integrity_record_per_source(db: Session, ctx: Context, pinned_clock
     assert [r.id for r in records.records_of(ctx, office.id)] == [first.id]
     with pytest.raises(InvalidInput):
         records.record_default(ctx, office.id, "gossip", 1, "x", ctx.today)
+
+
+def test_the_daily_job_turns_overdue_arrears_into_records(db: Session, ctx: Context) -> None:
+    """``records.jobs.run_daily`` runs the government steps (contracts, arrears, enforcement): an arrears entry long
+    past its due date becomes one government-integrity record, and a re-run adds none."""
+    from datetime import date
+    from decimal import Decimal
+
+    from xinyong.government import arrears
+    from xinyong.government.arrears_schemas import EntryIn
+    from xinyong.records.jobs import run_daily
+
+    office = g.town_office(ctx)
+    entry = arrears.record_entry(
+        ctx,
+        EntryIn(
+            debtor_id=office.id,
+            creditor_name="广州市番禺某建材有限公司",
+            amount=Decimal("86000.00"),
+            arose_on=date(2026, 3, 2),
+            due_on=date(2026, 4, 1),
+        ),
+    )
+    first = run_daily(ctx, ctx.today)
+    assert {"government_contracts", "arrears_overdue", "enforcement_records"} <= set(first.steps)
+    assert first.steps["arrears_overdue"] == 1
+    made = records.records_of(ctx, office.id)
+    assert [(r.source_kind, r.source_id) for r in made] == [("arrears_overdue", entry.id)]
+    assert run_daily(ctx, ctx.today).steps["arrears_overdue"] == 0

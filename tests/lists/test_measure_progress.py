@@ -34,12 +34,12 @@ def test_the_report_merges_the_file_with_the_newest_note(db: Session) -> None:
     assert revise.progress_note is None and revise.ledger_progress.startswith("按49号文要求")
     assert revise.days_left == 34 and not revise.overdue and revise.department_name == "广州市番禺区发展和改革局"
     assert any("国办发〔2020〕49号" in b for b in revise.basis)
-    assert report.by_status == {"保留": 9, "修订": 1, "废止": 1} and report.overdue == []
+    assert report.by_status == {"保留": 17, "修订": 1, "废止": 1} and report.overdue == []
     assert REVISE in tracking_report(db, date(2027, 1, 1)).overdue
 
     office_ctx = office(db)
     first = record_progress(office_ctx, REVISE, "修订稿已报区政府常务会审议", False, date(2026, 11, 20))
-    assert (first.ledger_version, first.recorded_by, first.done) == (1, "account:office", False)
+    assert (first.ledger_version, first.recorded_by, first.done) == (2, "account:office", False)
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "measures.progress")).one()
     assert (event.target_type, event.target_id, event.detail["done"]) == ("measure", REVISE, False)
     record_progress(office_ctx, REVISE, "修订后的文件已印发", True, date(2026, 11, 26))

@@ -1,7 +1,7 @@
-"""``static/js/charts.js`` (the one chart bootstrap of the lending, incentive and monitoring pages) in Chromium: each
-page script draws its chart from ``data-chart`` in the mode it asks for (replace the fallback table, keep it below,
-or draw into the element), and leaves the fallback alone when there is no data. The page and the scripts are
-served from the static directory through Playwright's routing (no server, no database)."""
+"""``static/js/charts.js`` (the one chart bootstrap of the lending, incentive, monitoring and campaign pages) in
+Chromium: each page script draws its chart from ``data-chart`` in the mode it asks for (replace the fallback table,
+keep it below, or draw into the element), and leaves the fallback alone when there is no data. The page and the
+scripts are served from the static directory through Playwright's routing (no server, no database)."""
 
 from __future__ import annotations
 
@@ -49,8 +49,9 @@ def test_each_page_script_draws_its_chart_in_its_mode() -> None:
         "monitoring-city-chart": {"bars": []},  # no data: the fallback table stays
         "incentive-stats-chart": {"scenarios": ["租房"], "eligible": [3], "not_eligible": [1], "refused": [0]},
         "lending-stats-chart": {"labels": [], "approved_amount": [], "registrations": []},
+        "campaign-status-chart": {"statuses": ["治理中", "已整改"], "counts": [3, 1]},
     }
-    html = _page_html(charts, ["charts.js", "monitoring.js", "incentives.js", "lending.js"])
+    html = _page_html(charts, ["charts.js", "monitoring.js", "incentives.js", "lending.js", "campaigns.js"])
     with sync_playwright() as pw:
         browser = open_browser(pw)
         try:
@@ -59,6 +60,7 @@ def test_each_page_script_draws_its_chart_in_its_mode() -> None:
             page.goto(f"{ORIGIN}/page")
             page.wait_for_selector("#monitoring-trend-chart canvas")
             page.wait_for_selector("#incentive-stats-chart canvas")
+            page.wait_for_selector("#campaign-status-chart canvas")  # drawn into the element itself
             trend = page.locator("#monitoring-trend-chart")
             assert trend.locator("table").count() == 0  # replaced
             incentive = page.locator("#incentive-stats-chart")

@@ -40,6 +40,7 @@ LIFECYCLE_KINDS = {
     "objections": ("异议", "件"),
     "repairs": ("信用修复申请", "件"),
     "commitments": ("信用承诺", "件"),
+    "feeds": ("司法与行业信用记录", "条"),
     "evaluations": ("信用评价批次", "个"),
     "inspections": ("双随机抽查任务", "项"),
     "lists": ("名单条目", "条"),
@@ -52,6 +53,11 @@ LIFECYCLE_KINDS = {
     "scores": ("个人诚信分", "人"),
     "incentives": ("守信激励记录", "项"),
     "privacy": ("隐私求交集合与交换", "项"),
+    "government": ("公共机构与政府合同", "项"),
+    "integrity": ("公务员诚信档案记录", "项"),
+    "arrears": ("拖欠账款台账记录", "项"),
+    "enforcement": ("涉政执行案件", "件"),
+    "campaigns": ("专项治理记录", "项"),
     "monitoring": ("信用监测记录", "项"),
 }
 

@@ -5,7 +5,9 @@ indicator is a set-based aggregate over the credit records in force on ``as_of``
 catalogue item, optionally filtered by severity and category:
 
 - ``per_record``: ``points`` for every record, times the decay factor of its age, summed;
-- ``any_record``: ``points`` once when the subject has at least one such record (times the best decay factor).
+- ``any_record``: ``points`` once when the subject has at least one such record (times the best decay factor);
+- ``on_list``: ``points`` once when the subject (itself, not as a responsible person) has an entry of the list
+  type ``list_code`` (``rules/lists``) in force on ``as_of`` (``lists.active.in_force``); no decay.
 
 The sum is capped (``cap``: the largest absolute value the indicator may reach) and weighted by the indicator's
 and its dimension's ``weight``. The score is ``base_score`` plus the weighted indicators, kept within
@@ -30,7 +32,7 @@ from xinyong.subjects.industries import check_industry
 
 MODELS_DIR: Path = RULES_DIR / "evaluation"
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
-INDICATOR_KINDS: tuple[str, ...] = ("per_record", "any_record")
+INDICATOR_KINDS: tuple[str, ...] = ("per_record", "any_record", "on_list")
 SEVERITIES: tuple[str, ...] = ("minor", "general", "serious")
 NO_DECAY = "none"
 
@@ -82,12 +84,13 @@ class Decay(Strict):
 
 
 class Indicator(Strict):
-    """One indicator (指标): an aggregate over records of ``item``."""
+    """One indicator (指标): an aggregate over records of ``item``, or (``on_list``) an entry of ``list_code``."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     label: str = Field(min_length=2, max_length=60)
     kind: str
-    item: str
+    item: str | None = None
+    list_code: str | None = None
     severity: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     points: float
@@ -105,11 +108,37 @@ class Indicator(Strict):
 
     @field_validator("item")
     @classmethod
-    def _item(cls, value: str) -> str:
+    def _item(cls, value: str | None) -> str | None:
         items = load_catalog().items
-        if value not in items:
+        if value is not None and value not in items:
             raise ValueError(f"目录中没有数据项 {value!r}（可用：{'、'.join(sorted(items))}）")
         return value
+
+    @field_validator("list_code")
+    @classmethod
+    def _list_code(cls, value: str | None) -> str | None:
+        from xinyong.lists.types import list_catalogue  # lists import the catalogue too: import when used
+
+        types = list_catalogue().types
+        if value is not None and value not in types:
+            raise ValueError(f"没有名单类型 {value!r}（可用：{'、'.join(sorted(types))}）")
+        return value
+
+    @model_validator(mode="after")
+    def _source(self) -> Indicator:
+        if self.kind == "on_list":
+            if self.list_code is None or self.item is not None or self.severity or self.categories:
+                raise ValueError(f"名单指标 {self.code} 须写 list_code，且不得写 item、severity、categories")
+            if self.decay != NO_DECAY:
+                raise ValueError(f"名单指标 {self.code} 不衰减（decay 应为 none）")
+        elif self.item is None or self.list_code is not None:
+            raise ValueError(f"记录指标 {self.code} 须写 item，且不得写 list_code")
+        return self
+
+    @property
+    def on_list(self) -> bool:
+        """Whether the indicator counts a list entry rather than records."""
+        return self.kind == "on_list"
 
     @field_validator("severity")
     @classmethod

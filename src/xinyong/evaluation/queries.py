@@ -61,6 +61,8 @@ from sqlalchemy.sql.expression import UnaryExpression
 
 from xinyong.evaluation.models import EvaluationIndicator
 from xinyong.evaluation.models_yaml import NO_DECAY, EvaluationModel, Indicator
+from xinyong.lists.active import in_force
+from xinyong.lists.models import ListEntry
 from xinyong.records.models import CreditRecord
 from xinyong.records.publication import current_version
 from xinyong.records.status import in_force_condition
@@ -127,7 +129,7 @@ def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
 def live_records(model: EvaluationModel, as_of: date, dialect: str, subject_id: int | None = None) -> CTE:
     """The CTE ``live``: ``subject_id``, ``item_id``, ``severity``, ``category``, ``decided_on`` of the current
     versions in force on ``as_of`` of the items ``model`` counts (of one subject when given)."""
-    items = sorted({i.item for i in model.indicators()})
+    items = sorted({i.item for i in model.indicators() if i.item})
     item: ColumnElement[Any] = CreditRecord.item_id
     subject: ColumnElement[Any] = CreditRecord.subject_id
     if dialect == "sqlite" and subject_id is None:  # one table scan in rowid order (module docstring)
@@ -161,7 +163,7 @@ def indicator_layers(model: EvaluationModel) -> list[list[Indicator]]:
     """The model's indicators in layers of pairwise disjoint ones (first fit, in file order): a layer reads
     ``live`` once, each record counting for at most one of its indicators. The models shipped have one layer."""
     layers: list[list[Indicator]] = []
-    for indicator in model.indicators():
+    for indicator in (i for i in model.indicators() if not i.on_list):
         layer = next((la for la in layers if all(_disjoint(indicator, other) for other in la)), None)
         if layer is None:
             layers.append([indicator])
@@ -194,6 +196,22 @@ def layer_hits(model: EvaluationModel, layer: list[Indicator], as_of: date, live
     )
 
 
+def list_hits(model: EvaluationModel, as_of: date, subject_id: int | None = None) -> Select | None:  # type: ignore[type-arg]
+    """The entries in force on ``as_of`` that the ``on_list`` indicators count: ``subject_id``, ``indicator``,
+    ``contribution`` (the indicator's points); None when the model has no such indicator."""
+    wanted = [i for i in model.indicators() if i.on_list]
+    if not wanted:
+        return None
+    code = case(*[(ListEntry.list_code == i.list_code, literal(i.code, String)) for i in wanted])
+    points = case(*[(ListEntry.list_code == i.list_code, literal(i.points, Float)) for i in wanted])
+    stmt = select(ListEntry.subject_id, code.label("indicator"), points.label("contribution")).where(
+        ListEntry.list_code.in_([i.list_code for i in wanted]), ListEntry.role == "subject", in_force(as_of)
+    )
+    if subject_id is not None:
+        stmt = stmt.where(ListEntry.subject_id == subject_id)
+    return stmt
+
+
 def _capped(raw: ColumnElement[float], cap: float) -> ColumnElement[float]:
     """SQL: ``raw`` kept within [-``cap``, ``cap``]."""
     return case((raw > cap, literal(cap, Float)), (raw < -cap, literal(-cap, Float)), else_=raw)
@@ -207,14 +225,17 @@ def indicators_union(
     indicators = model.indicators()
     live = live_records(model, as_of, dialect, subject_id)
     layers = [layer_hits(model, layer, as_of, live) for layer in indicator_layers(model)]
+    listed = list_hits(model, as_of, subject_id)
+    if listed is not None:
+        layers.append(listed)
     hits = (union_all(*layers) if len(layers) > 1 else layers[0]).subquery("hits")
     contribution = hits.c.contribution
     extremes = [
         (hits.c.indicator.in_(codes), aggregate)
         for codes, aggregate in (
-            ([i.code for i in indicators if i.kind == "any_record" and i.points >= 0], func.max(contribution)),
-            # the strongest (most negative) of the records counts once
-            ([i.code for i in indicators if i.kind == "any_record" and i.points < 0], func.min(contribution)),
+            ([i.code for i in indicators if i.kind != "per_record" and i.points >= 0], func.max(contribution)),
+            # the strongest (most negative) of the records counts once; an entry in force counts once
+            ([i.code for i in indicators if i.kind != "per_record" and i.points < 0], func.min(contribution)),
         )
         if codes
     ]

@@ -252,7 +252,9 @@ def explain(
                 RecordPoints(
                     record_id=rid, item=item, doc_no=doc, decided_on=on, severity=sev, category=cat, points=pts
                 )
-                for rid, item, doc, on, sev, cat, pts in queries.record_rows(session, spec, indicator, day, subject.id)
+                for rid, item, doc, on, sev, cat, pts in (
+                    [] if indicator.on_list else queries.record_rows(session, spec, indicator, day, subject.id)
+                )
             ]
             scores.append(
                 IndicatorScore(

@@ -1,6 +1,7 @@
 """The daily job (``xinyong jobs run-daily --as-of DATE``): end publicity at maximum periods, close list
 entries whose period ended, flag overdue objections, repair applications, commitment verifications and
-dishonesty verification cases, queue reminders, and recompile the PSI server sets whose data changed (so repairs,
+dishonesty verification cases, queue reminders, turn public bodies' overdue contract terms, arrears and enforcement
+cases into government-integrity records, and recompile the PSI server sets whose data changed (so repairs,
 removals and expiries reach the banks' private queries the same day).
 
 Each step is idempotent (it only adds what is missing: effects and notifications are keyed), so re-running
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
+from xinyong.government import arrears, contracts, enforcement
 from xinyong.lists import entries, verification
 from xinyong.privacy import psi_sets
 from xinyong.records import commitments, objections, repairs, status
@@ -31,6 +33,9 @@ STEPS: dict[str, Step] = {
     "commitments_overdue": commitments.flag_overdue,
     "lists_expire": entries.expire_entries,
     "verification_overdue": verification.flag_overdue_cases,
+    "government_contracts": contracts.daily_step,  # terms past the grace → contract default + 政务失信记录
+    "arrears_overdue": arrears.daily_step,  # arrears past due + grace → 政务失信记录
+    "enforcement_records": enforcement.daily_step,  # cases not closed by deadline + grace → 政务失信记录
     "privacy_sets": psi_sets.daily_step,  # after the list and publicity steps: the sets reflect them
 }
 
