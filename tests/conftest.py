@@ -45,6 +45,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     """Tests never touch the developer's var/xinyong.db."""
     monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{tmp_path_factory.getbasetemp() / 'unused.db'}")
     monkeypatch.setenv("XINYONG_REPORT_KEY_FILE", str(tmp_path_factory.getbasetemp() / "report-ed25519.pem"))
+    monkeypatch.setenv("XINYONG_WARM_FIGURES_ON_START", "false")
     get_settings.cache_clear()
 
 

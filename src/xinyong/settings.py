@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     portal_figures_ttl_seconds: int = Field(
         default=60, ge=0, le=3600, description="Seconds each process keeps the home page's live figures (0: no cache)."
     )
+    warm_figures_on_start: bool = Field(
+        default=True,
+        description="Compute the dashboard's and the home page's figures in a background thread when the web server "
+        "starts, so the first reader finds them cached (see xinyong/dashboard/warmup.py).",
+    )
     export_max_rows: int = Field(
         default=50_000, ge=1, le=1_000_000, description="Most rows one CSV/Excel export of a public list page holds."
     )

@@ -1,5 +1,6 @@
 """The leadership dashboard in headless Chromium over a live server (issue #12 item 3): on a 16:9 wall screen
-every chart is drawn (an ECharts canvas in each panel) from the figures inline in the page; the page polls the
+every chart is drawn (an ECharts canvas in each panel) — the cache is off here, so the page comes as its shell
+and its script fetches the figures and fills in every panel; the page polls the
 JSON endpoint and shows a record loaded after it opened; on a phone nothing overflows the screen's width.
 
 Setup through the services (the intake, the monitoring run, the 2021 work plan); the clock is pinned.
@@ -30,6 +31,7 @@ from xinyong.subjects.models import Department
 from xinyong.web.app import create_app
 from xinyong.web.pages import dashboard as dashboard_page
 
+FETCHED_MS = 60_000  # the figures are not cached here: the page is the shell, filled by its fetch (computed then)
 CHARTS = ("records", "quality", "grades", "lists", "cases", "monitoring", "workplan")
 
 
@@ -89,8 +91,8 @@ def test_wall_screen_draws_every_chart_and_refreshes(site: tuple[str, int]) -> N
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1920, "height": 1080})
             login(page, url, "office")
-            page.goto(f"{url}/dashboard?refresh=1")
-            expect(page.locator("#chart-workplan canvas")).to_have_count(1)  # the last chart drawn
+            page.goto(f"{url}/dashboard?refresh=3")  # spaced: a poll holds the write lock while computing
+            expect(page.locator("#chart-workplan canvas")).to_have_count(1, timeout=FETCHED_MS)  # last drawn
             drawn = [n for n in CHARTS if page.locator(f"#chart-{n} canvas").count()]
             assert drawn == list(CHARTS), (drawn, page.locator(".dash-grid").inner_text()[:1500])
             for name in CHARTS:
@@ -109,7 +111,7 @@ def test_wall_screen_draws_every_chart_and_refreshes(site: tuple[str, int]) -> N
             assert fcp is not None and fcp > 0
 
             load_penalty(department_id, 9102, "2026-11-20")  # after the page opened
-            expect(page.locator('[data-k="records_total"]')).to_have_text("2", timeout=15_000)
+            expect(page.locator('[data-k="records_total"]')).to_have_text("2", timeout=FETCHED_MS)
             expect(page.locator('[data-k="records_this_month"]')).to_have_text("1")
             assert page.evaluate("window.__dashboardPolls") >= 1
         finally:
@@ -128,7 +130,7 @@ def test_on_a_laptop_and_a_phone(site: tuple[str, int]) -> None:
                 page = browser.new_page(locale="zh-CN", viewport={"width": width, "height": height})
                 login(page, url, "office")
                 page.goto(f"{url}/dashboard")
-                expect(page.locator("#chart-workplan canvas")).to_have_count(1)  # the last chart drawn
+                expect(page.locator("#chart-workplan canvas")).to_have_count(1, timeout=FETCHED_MS)  # last drawn
                 expect(page.locator("#chart-monitoring canvas")).to_have_count(1)
                 shown = page.evaluate(
                     "getComputedStyle(document.querySelector('.dash-grid')).gridTemplateColumns.split(' ').length"

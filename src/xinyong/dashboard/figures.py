@@ -26,11 +26,12 @@ very first live figures of a process and day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
@@ -315,43 +316,99 @@ _live_cache: portal.FiguresCache[_Live] = portal.FiguresCache()
 _quality_cache: portal.FiguresCache[QualityRanking] = portal.FiguresCache()
 
 
+Spawn = Callable[[Callable[[], None]], None]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where and under which keys the figures of (database, day, horizon) are read and cached."""
+
+    days: int
+    seconds: float
+    reader: Engine | None
+    live_key: tuple[Any, ...]
+    quality_key: tuple[Any, ...]
+    quality_ttl: float
+
+    def fresh_live(self, as_of: date) -> Callable[[], _Live]:
+        reader = self.reader
+        assert reader is not None
+        return lambda: portal.on_own_session(reader, lambda own: _live(own, as_of, self.days))
+
+    def fresh_quality(self, as_of: date) -> Callable[[], QualityRanking]:
+        reader = self.reader
+        assert reader is not None
+        return lambda: portal.on_own_session(reader, lambda own: quality_ranking(own, as_of))
+
+
+def _plan(session: Session, as_of: date, due_within: int | None, ttl: float | None) -> _Plan:
+    days = dashboard_config().due_soon_workdays if due_within is None else due_within
+    seconds = portal.ttl_seconds() if ttl is None else ttl
+    database = portal.database_key(session)
+    return _Plan(
+        days=days,
+        seconds=seconds,
+        reader=portal.reader_engine(session),
+        live_key=(database, as_of, days),
+        quality_key=(database, previous_month(as_of), as_of),
+        quality_ttl=max(portal.HISTORY_TTL_SECONDS, seconds),
+    )
+
+
+def _quality_held(plan: _Plan, as_of: date, run: Spawn) -> QualityRanking | None:
+    """The quality ranking held (None: not yet), refreshed in the background when not fresh (engine only)."""
+    quality, fresh = _quality_cache.peek(plan.quality_key, plan.quality_ttl)
+    if not fresh and plan.reader is not None:
+        _quality_cache.refresh_in_background(plan.quality_key, plan.fresh_quality(as_of), run)
+    return quality
+
+
 def cached_dashboard_figures(
     session: Session, as_of: date, due_within: int | None = None, *, ttl: float | None = None, spawn: Any = None
 ) -> DashboardOut:
     """``dashboard_figures`` through the in-process caches (the portal's: see the module docstring). ``ttl``
-    defaults to ``portal_figures_ttl_seconds`` (0 computes everything now)."""
-    days = dashboard_config().due_soon_workdays if due_within is None else due_within
-    seconds = portal.ttl_seconds() if ttl is None else ttl
-    run = spawn or portal._thread
-    engine = portal._reader(session)
-    if seconds <= 0:
+    defaults to ``portal_figures_ttl_seconds`` (0 computes everything now). A reader finding no live figures
+    computes them (or waits for the computation already running: ``page_figures``, the start-up warm-up)."""
+    plan = _plan(session, as_of, due_within, ttl)
+    run = spawn or portal.spawn_thread
+    engine = plan.reader
+    if plan.seconds <= 0:
         if engine is None:
-            return dashboard_figures(session, as_of, days)
-        return portal._on_own_session(engine, lambda own: dashboard_figures(own, as_of, days))
-    database = portal._database_key(session)
-    live_key, quality_key = (database, as_of, days), (database, previous_month(as_of), as_of)
-    quality_ttl = max(portal.HISTORY_TTL_SECONDS, seconds)
+            return dashboard_figures(session, as_of, plan.days)
+        return portal.on_own_session(engine, lambda own: dashboard_figures(own, as_of, plan.days))
     if engine is None:
-        live = _live_cache.get(live_key, seconds, lambda: _live(session, as_of, days))
-        quality = _quality_cache.get(quality_key, quality_ttl, lambda: quality_ranking(session, as_of))
+        live = _live_cache.get(plan.live_key, plan.seconds, lambda: _live(session, as_of, plan.days))
+        quality = _quality_cache.get(plan.quality_key, plan.quality_ttl, lambda: quality_ranking(session, as_of))
         return _assemble(as_of, live, quality)
-    reader = engine
-
-    def fresh_live() -> _Live:
-        return portal._on_own_session(reader, lambda own: _live(own, as_of, days))
-
-    def fresh_quality() -> QualityRanking:
-        return portal._on_own_session(reader, lambda own: quality_ranking(own, as_of))
-
-    held, fresh = _live_cache.peek(live_key, seconds)
+    held, fresh = _live_cache.peek(plan.live_key, plan.seconds)
     if held is None:
-        held = _live_cache.get(live_key, seconds, fresh_live)
+        held = _live_cache.get(plan.live_key, plan.seconds, plan.fresh_live(as_of))
     elif not fresh:
-        _live_cache.refresh_in_background(live_key, fresh_live, run)
-    quality, quality_fresh = _quality_cache.peek(quality_key, quality_ttl)
-    if not quality_fresh:
-        _quality_cache.refresh_in_background(quality_key, fresh_quality, run)
-    return _assemble(as_of, held, quality)
+        _live_cache.refresh_in_background(plan.live_key, plan.fresh_live(as_of), run)
+    return _assemble(as_of, held, _quality_held(plan, as_of, run))
+
+
+def page_figures(
+    session: Session, as_of: date, due_within: int | None = None, *, ttl: float | None = None, spawn: Any = None
+) -> DashboardOut | None:
+    """The figures for the page ``/dashboard`` without waiting for a computation: the cached ones (refreshed in
+    the background when stale, as ``cached_dashboard_figures`` does), or None when no live figures are held —
+    then, served from an engine, their computation starts in the background (once, however many pages ask:
+    ``FiguresCache.warm``) and the page's script fetches the JSON endpoint, whose reader waits for that very
+    computation. On a caller's transaction (the tests) nothing is computed here: the endpoint computes. With the
+    cache off (``ttl`` 0) the page always waits for nothing and the endpoint computes."""
+    plan = _plan(session, as_of, due_within, ttl)
+    if plan.seconds <= 0:
+        return None
+    run = spawn or portal.spawn_thread
+    held, fresh = _live_cache.peek(plan.live_key, plan.seconds)
+    if plan.reader is not None:
+        if held is None:
+            _live_cache.warm(plan.live_key, plan.seconds, plan.fresh_live(as_of), run)
+        elif not fresh:
+            _live_cache.refresh_in_background(plan.live_key, plan.fresh_live(as_of), run)
+    quality = _quality_held(plan, as_of, run)
+    return None if held is None else _assemble(as_of, held, quality)
 
 
 def clear_cache() -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.calendar import load_calendar
@@ -44,12 +44,21 @@ class Counts:
 
 @dataclass
 class Scope:
-    """The month being computed: its first and last day, and the enterprises per township (computed once)."""
+    """The month being computed: its first and last day, the enterprises per township and the month's new 双公示
+    decisions (each computed once)."""
 
     session: Session
     start: date
     end: date
     _enterprises: dict[Key, float] | None = field(default=None, repr=False)
+    _new: list[tuple[Key, int | None, date, date, int]] | None = field(default=None, repr=False)
+    _deadlines: Any = field(default=None, repr=False)
+
+    def new_decisions(self) -> list[tuple[Key, int | None, date, date, int]]:
+        """The month's new 双公示 decisions, grouped (computed once: ``_new_decisions``)."""
+        if self._new is None:
+            self._new = _new_decisions(self)
+        return self._new
 
     def enterprises(self) -> dict[Key, float]:
         """Market subjects (every kind but natural persons) registered by the month's end, per township."""
@@ -102,15 +111,35 @@ def _first_versions(scope: Scope) -> ColumnElement[bool]:
 
 
 def gongshi_volume(scope: Scope) -> Counts:
-    """双公示 decisions reported in the month per 1,000 enterprises, by the subject's township."""
+    """双公示 decisions reported in the month per 1,000 enterprises, by the subject's township (the month's new
+    decisions counted once with their timeliness: ``Scope.new_decisions``)."""
+    counts: dict[Key, float] = {}
+    for township, _, _, _, n in scope.new_decisions():
+        counts[township] = counts.get(township, 0.0) + n
+    return _with_enterprises(scope, counts, 1000.0)
+
+
+def _new_decisions(scope: Scope) -> list[tuple[Key, int | None, date, date, int]]:
+    """The month's new 双公示 decisions (``_first_versions``) grouped by (township, deadline in working days,
+    decision day, report day): one pass over the month's records for both 双公示 indicators."""
+    from xinyong.quality.scorecard import Deadlines, _as_date  # imported late: the scorecard pulls in intake
+
+    session = scope.session
+    items = [i for i in load_catalog().items.values() if i.dual_publicity]
+    deadlines = Deadlines(load_calendar(session), items, list(session.scalars(select(Department))))
+    scope._deadlines = deadlines
+    n = deadlines.workdays(CreditRecord.item_id, CreditRecord.department_id).label("n")
     stmt = (
-        select(Subject.township_code, func.count())
+        select(Subject.township_code, n, CreditRecord.decided_on, CreditRecord.reported_on, func.count())
         .select_from(CreditRecord)
         .outerjoin(Subject, Subject.id == CreditRecord.subject_id)
         .where(_first_versions(scope))
-        .group_by(Subject.township_code)
+        .group_by(Subject.township_code, n, CreditRecord.decided_on, CreditRecord.reported_on)
     )
-    return _with_enterprises(scope, {t: float(n) for t, n in scope.session.execute(stmt)}, 1000.0)
+    return [
+        (township, None if days is None else int(days), _as_date(decided), _as_date(reported), int(count))
+        for township, days, decided, reported, count in session.execute(stmt)
+    ]
 
 
 def gongshi_timeliness(scope: Scope) -> Counts:
@@ -119,47 +148,26 @@ def gongshi_timeliness(scope: Scope) -> Counts:
     The deadline is the catalogue's (``reporting_deadline_workdays`` of the item, or the department's override:
     7 working days after the decision, 20 for market-supervision penalties; rules.md §3, H) counted with the
     working-day calendar (``xinyong.calendar``, the day of the decision not counted), as the quality scorecard
-    counts it (``quality.scorecard.Deadlines``). Set-based: the deadlines are computed in Python once per
-    distinct (deadline length, decision day) that some record may have missed, and enter the query as a
-    ``CASE``; a decision in a year the calendar does not cover fails loudly (``DeadlineNotComputable``)."""
-    from xinyong.quality.scorecard import Deadlines, _as_date  # imported late: the scorecard pulls in intake
-
-    session = scope.session
-    items = [i for i in load_catalog().items.values() if i.dual_publicity]
-    deadlines = Deadlines(load_calendar(session), items, list(session.scalars(select(Department))))
-    n = deadlines.workdays(CreditRecord.item_id, CreditRecord.department_id)
-    new = (
-        select(
-            Subject.township_code.label("township"),
-            CreditRecord.decided_on.label("decided_on"),
-            CreditRecord.reported_on.label("reported_on"),
-            n.label("n"),
-        )
-        .select_from(CreditRecord)
-        .outerjoin(Subject, Subject.id == CreditRecord.subject_id)
-        .where(_first_versions(scope))
-        .subquery("new_decisions")
-    )
-    late_days: dict[tuple[int, date], list[date]] = {}
-    pairs = select(new.c.n, new.c.decided_on, func.max(new.c.reported_on)).group_by(new.c.n, new.c.decided_on)
-    for days, decided, latest in session.execute(pairs):
-        if days is None:
-            continue
-        decided, latest = _as_date(decided), _as_date(latest)
-        if latest <= decided + timedelta(days=days):  # n working days are at least n calendar days
-            continue
-        due = deadlines.deadline(days, decided)
-        if latest > due:
-            late_days.setdefault((days, due), []).append(decided)
-    whens = [
-        (and_(new.c.n == days, new.c.decided_on.in_(decided), new.c.reported_on > due), 1)
-        for (days, due), decided in sorted(late_days.items())
-    ]
-    late = case(*whens, else_=0) if whens else literal(0)
-    stmt = select(new.c.township, func.count() - func.coalesce(func.sum(late), 0), func.count()).group_by(
-        new.c.township
-    )
-    return Counts(_grouped(session, stmt), 100.0)
+    counts it (``quality.scorecard.Deadlines``). Set-based: the month's decisions are read once, grouped by
+    (township, deadline length, decision day, report day) (``Scope.new_decisions``, shared with
+    ``gongshi_volume``); a deadline is computed in Python once per distinct (deadline length, decision day) that
+    some record may have missed (reported more than that many calendar days after the decision); a decision in a
+    year the calendar does not cover fails loudly (``DeadlineNotComputable``)."""
+    groups = scope.new_decisions()
+    deadlines = scope._deadlines
+    assert deadlines is not None
+    dues: dict[tuple[int, date], date] = {}
+    pairs: dict[Key, tuple[float, float]] = {}
+    for township, days, decided, reported, count in groups:
+        late = False
+        if days is not None and reported > decided + timedelta(days=days):  # n working days ≥ n calendar days
+            due = dues.get((days, decided))
+            if due is None:
+                due = dues[(days, decided)] = deadlines.deadline(days, decided)
+            late = reported > due
+        on_time, total = pairs.get(township, (0.0, 0.0))
+        pairs[township] = (on_time + (0 if late else count), total + count)
+    return Counts(pairs, 100.0)
 
 
 def gongshi_validity(scope: Scope) -> Counts:

@@ -329,6 +329,7 @@ class FiguresCache(Generic[V]):
         self._entries: dict[Any, _Entry[V]] = {}
         self._gates: dict[Any, threading.Lock] = {}
         self._refreshing: set[Any] = set()
+        self._warming: set[Any] = set()
 
     def clear(self) -> None:
         """Forget every entry."""
@@ -380,6 +381,31 @@ class FiguresCache(Generic[V]):
                 self._refreshing.discard(key)
             raise
 
+    def warm(self, key: Any, ttl: float, compute: Callable[[], V], spawn: Callable[[Callable[[], None]], None]) -> None:
+        """Have ``spawn`` compute a missing (or expired) value of ``key`` through ``get``, unless it is fresh or
+        already being warmed: a reader calling ``get`` meanwhile waits for that computation instead of starting
+        another (one computation per key at a time); a failure is logged."""
+        with self._lock:
+            if self._fresh(key, ttl) is not None or key in self._warming:
+                return
+            self._warming.add(key)
+
+        def job() -> None:
+            try:
+                self.get(key, ttl, compute)
+            except Exception:
+                log.exception("portal figures: background computation failed")
+            finally:
+                with self._lock:
+                    self._warming.discard(key)
+
+        try:
+            spawn(job)
+        except Exception:
+            with self._lock:
+                self._warming.discard(key)
+            raise
+
     def get(self, key: Any, ttl: float, compute: Callable[[], V]) -> V:
         """The value of ``key`` if younger than ``ttl`` seconds, else ``compute()`` (see the class)."""
         with self._lock:
@@ -422,22 +448,25 @@ def ttl_seconds() -> int:
     return get_settings().portal_figures_ttl_seconds
 
 
-def _database_key(session: Session) -> str:
+def database_key(session: Session) -> str:
+    """The cache's name for ``session``'s database (its URL, password hidden)."""
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
-def _thread(job: Callable[[], None]) -> None:
+def spawn_thread(job: Callable[[], None]) -> None:
+    """Run ``job`` in a daemon thread (the caches' background computations)."""
     threading.Thread(target=job, name="portal-figures", daemon=True).start()
 
 
-def _reader(session: Session) -> Engine | None:
+def reader_engine(session: Session) -> Engine | None:
     """The engine the figures are read from in sessions of their own (a plain BEGIN on SQLite: no write lock),
     or None when ``session`` is bound to a connection (a caller's transaction: read it as it is)."""
     bind = session.get_bind()
     return bind.execution_options(**{IMMEDIATE: False}) if isinstance(bind, Engine) else None
 
 
-def _on_own_session(engine: Engine, read: Callable[[Session], V]) -> V:
+def on_own_session(engine: Engine, read: Callable[[Session], V]) -> V:
+    """``read`` on a session of its own on ``engine``, rolled back afterwards (it writes nothing)."""
     with Session(bind=engine) as own:
         try:
             return read(own)
@@ -450,7 +479,7 @@ def cached_home_figures(
     as_of: date,
     *,
     ttl: float | None = None,
-    spawn: Callable[[Callable[[], None]], None] = _thread,
+    spawn: Callable[[Callable[[], None]], None] = spawn_thread,
 ) -> HomeFigures:
     """``home_figures`` through the in-process caches: the live figures for ``ttl`` seconds (default
     ``ttl_seconds()``; 0 computes everything now), the completed months for ``HISTORY_TTL_SECONDS``; refreshes
@@ -458,12 +487,12 @@ def cached_home_figures(
     docstring)."""
     seconds = ttl_seconds() if ttl is None else ttl
     items = dual_publicity_item_ids()
-    engine = _reader(session)
+    engine = reader_engine(session)
     if seconds <= 0:
         if engine is None:
             return home_figures(session, as_of)
-        return _on_own_session(engine, lambda own: home_figures(own, as_of))
-    database = _database_key(session)
+        return on_own_session(engine, lambda own: home_figures(own, as_of))
+    database = database_key(session)
     live_key, history_key = (database, as_of), (database, month_start(as_of))
     history_ttl = max(HISTORY_TTL_SECONDS, seconds)
     if engine is None:
@@ -473,10 +502,10 @@ def cached_home_figures(
     reader = engine
 
     def fresh_live() -> _Live:
-        return _on_own_session(reader, lambda own: _live(own, as_of))
+        return on_own_session(reader, lambda own: _live(own, as_of))
 
     def fresh_history() -> dict[str, dict[str, int]]:
-        return _on_own_session(reader, lambda own: completed_months(own, as_of, items))
+        return on_own_session(reader, lambda own: completed_months(own, as_of, items))
 
     held, fresh = _live_cache.peek(live_key, seconds)
     if held is None:

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 
 from xinyong import __version__
+from xinyong.dashboard.warmup import lifespan
 from xinyong.web import admission, errors, middleware
 from xinyong.web.api import (
     accounts,
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         dependencies=[Depends(commit_before_response, scope="function")],
+        lifespan=lifespan,  # warms the dashboard's and the home page's figures (XINYONG_WARM_FIGURES_ON_START)
     )
     errors.install(app)
     admission.install(app)  # innermost: see its docstring
