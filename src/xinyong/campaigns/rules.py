@@ -5,25 +5,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from xinyong.catalog.departments import load_departments
-from xinyong.rules.loader import load_rulebook
-
-Confidence = Literal["H", "M", "L"]
+from xinyong.rules.loader import SourcedRule, StrictRule, load_rulebook
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Labelled(_Strict):
+class Labelled(SourcedRule):
     """A key, its Chinese label, its source and confidence."""
 
     key: str = Field(pattern=r"^[a-z][a-z_]{1,39}$")
     label: str = Field(min_length=2, max_length=40)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
 class Sector(Labelled):
@@ -40,7 +32,7 @@ class TargetStatus(Labelled):
     final: bool
 
 
-class RepeatRule(_Strict):
+class RepeatRule(SourcedRule):
     """屡禁不止、屡罚不改: at least ``min_count`` current penalties of the same ``group_by`` within ``window_days``."""
 
     items: tuple[str, ...] = Field(min_length=1)
@@ -48,8 +40,6 @@ class RepeatRule(_Strict):
     min_count: int = Field(ge=2, le=100)
     window_days: int = Field(ge=1, le=3650)
     exclude_effects: tuple[Literal["revoked", "repaired"], ...]
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
     @model_validator(mode="after")
     def _revoked_never_counts(self) -> RepeatRule:
@@ -58,7 +48,7 @@ class RepeatRule(_Strict):
         return self
 
 
-class CampaignRules(_Strict):
+class CampaignRules(StrictRule):
     """``rules/campaigns.yaml``."""
 
     version: int = Field(ge=1)

@@ -7,61 +7,48 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from xinyong.rules.loader import load_rulebook
+from xinyong.rules.loader import SourcedRule, StrictRule, load_rulebook
 
-Confidence = Literal["H", "M", "L"]
 ENTRY_STATUSES = ("outstanding", "cleared", "disputed")
 COMPLAINT_STATUSES = ("received", "accepted", "rejected")
 DEBTOR_KINDS = ("organ", "institution", "soe")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class NewArrears(_Strict):
+class NewArrears(SourcedRule):
     """The target of new arrears of a year (count and amount at year end)."""
 
     target_count: int = Field(ge=0)
     target_amount: Decimal = Field(ge=0)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class PaymentTerm(_Strict):
+class PaymentTerm(SourcedRule):
     """Days from delivery (or acceptance) within which a debtor of ``kind`` pays."""
 
     kind: Literal["organ", "institution", "soe"]
     days: int = Field(ge=1, le=366)
     max_agreed_days: int = Field(ge=1, le=366)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class ComplaintRule(_Strict):
+class ComplaintRule(SourcedRule):
     """Working days the office has to accept or reject a complaint."""
 
     handling_workdays: int = Field(ge=1, le=60)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class OverdueRule(_Strict):
+class OverdueRule(SourcedRule):
     """Calendar days past the due day before an outstanding entry becomes a government-integrity record."""
 
     grace_days: int = Field(ge=0, le=366)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class Label(_Strict):
+class Label(StrictRule):
     key: str
     label: str = Field(min_length=2, max_length=20)
 
 
-class ArrearsRules(_Strict):
+class ArrearsRules(StrictRule):
     """``rules/arrears.yaml``."""
 
     version: int

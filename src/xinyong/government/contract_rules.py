@@ -4,55 +4,40 @@ due, the term kinds and the contract statuses, each with its source and confiden
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import Field, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from xinyong.rules.loader import SourcedRule, StrictRule, load_rulebook
 
-from xinyong.rules.loader import load_rulebook
-
-Confidence = Literal["H", "M", "L"]
 TERM_KINDS = ("milestone", "payment")
 STATUSES = ("performing", "completed", "defaulted", "terminated")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Labelled(_Strict):
+class Labelled(SourcedRule):
     """A key, its Chinese label, its source and confidence."""
 
     key: str = Field(pattern=r"^[a-z][a-z_]{1,23}$")
     label: str = Field(min_length=2, max_length=40)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class AlertRule(_Strict):
+class AlertRule(SourcedRule):
     """Terms due within ``window_workdays`` working days are due soon."""
 
     window_workdays: int = Field(ge=1, le=60)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class DefaultRule(_Strict):
+class DefaultRule(SourcedRule):
     """A term not done ``grace_days`` calendar days after its due date is a default."""
 
     grace_days: int = Field(ge=0, le=365)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class ScheduleRule(_Strict):
+class ScheduleRule(SourcedRule):
     """A term may fall due at most ``max_days_after_end`` days after the contract's end date."""
 
     max_days_after_end: int = Field(ge=0, le=3650)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class ContractRules(_Strict):
+class ContractRules(StrictRule):
     """``rules/contracts.yaml``."""
 
     version: int

@@ -6,19 +6,15 @@ from __future__ import annotations
 import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from xinyong.rules.loader import load_rulebook
+from xinyong.rules.loader import StrictRule, load_rulebook
 
 ColumnKey = Literal["case_no", "court", "body_name", "body_uscc", "applicant", "amount", "filed_on", "cause"]
 KEYS: tuple[str, ...] = ("case_no", "court", "body_name", "body_uscc", "applicant", "amount", "filed_on", "cause")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class NoticeColumn(_Strict):
+class NoticeColumn(StrictRule):
     """One column of the court's notice: its header, accepted other headers, whether every row needs a value."""
 
     key: ColumnKey
@@ -28,14 +24,14 @@ class NoticeColumn(_Strict):
     source: str = Field(min_length=1)
 
 
-class Rectification(_Strict):
+class Rectification(StrictRule):
     """Working days from assignment to the rectification deadline."""
 
     workdays: int = Field(ge=1, le=250)
     source: str = Field(min_length=1)
 
 
-class Outcome(_Strict):
+class Outcome(StrictRule):
     """A closure outcome (结案方式)."""
 
     code: str = Field(pattern=r"^[a-z_]{2,24}$")
@@ -43,14 +39,14 @@ class Outcome(_Strict):
     source: str = Field(min_length=1)
 
 
-class RecordRule(_Strict):
+class RecordRule(StrictRule):
     """Calendar days after ``due_on`` before an unclosed case becomes a government-integrity record."""
 
     grace_days: int = Field(ge=0, le=365)
     source: str = Field(min_length=1)
 
 
-class EnforcementRules(_Strict):
+class EnforcementRules(StrictRule):
     """``rules/enforcement.yaml``."""
 
     version: int

@@ -4,26 +4,17 @@ validity of a financing need and the bounds of a product, each with its source a
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from xinyong.rules.loader import load_rulebook
-
-Confidence = Literal["H", "M", "L"]
+from xinyong.rules.loader import SourcedRule, StrictRule, load_rulebook
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Labelled(_Strict):
+class Labelled(SourcedRule):
     """A key, its Chinese label, its source and confidence."""
 
     key: str = Field(pattern=r"^[a-z][a-z_]{1,23}$")
     label: str = Field(min_length=2, max_length=40)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
 class LoanType(Labelled):
@@ -32,13 +23,11 @@ class LoanType(Labelled):
     credit: bool
 
 
-class NeedRule(_Strict):
+class NeedRule(SourcedRule):
     """How long a need stays open by default and at most."""
 
     validity_days_default: int = Field(ge=1, le=3650)
     validity_days_max: int = Field(ge=1, le=3650)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
     @model_validator(mode="after")
     def _default_within_max(self) -> NeedRule:
@@ -47,17 +36,15 @@ class NeedRule(_Strict):
         return self
 
 
-class ProductRule(_Strict):
+class ProductRule(SourcedRule):
     """Bounds of a product's rate (percent a year), maximum amount (万元) and term (months)."""
 
     rate_ceiling: Decimal = Field(gt=0, le=100)
     amount_ceiling: Decimal = Field(gt=0)
     term_months_ceiling: int = Field(ge=1, le=1200)
-    source: str = Field(min_length=1)
-    confidence: Confidence
 
 
-class LendingRules(_Strict):
+class LendingRules(StrictRule):
     """``rules/lending.yaml``."""
 
     version: int

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 RULES_DIR = Path(__file__).parent
 M = TypeVar("M", bound=BaseModel)
+# How sure a rule's source is (rules.md): H primary text, M secondary sources agree, L inference (a platform default).
+Confidence = Literal["H", "M", "L"]
 
 
 class RulebookError(ValueError):
@@ -21,6 +23,19 @@ class Cited(BaseModel):
     """Every rule names its source (document and article)."""
 
     source: str
+
+
+class StrictRule(BaseModel):
+    """Base of the rulebooks' models: unknown keys refused, values frozen, strings stripped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class SourcedRule(StrictRule):
+    """A rule with its source (document and article) and how sure that source is."""
+
+    source: str = Field(min_length=1)
+    confidence: Confidence
 
 
 def load_rulebook(name: str, model: type[M], directory: Path = RULES_DIR) -> M:
