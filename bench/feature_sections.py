@@ -106,18 +106,22 @@ def render_monitoring(r: dict[str, Any]) -> list[str]:
     lines = [
         f"{r['subjects']:,} subjects, {r['records']:,} records, month {r['month']}; baseline: a plain count of the "
         "records and the records grouped by month. `monthly` = the worst of the steady monthly runs; `first` = the "
-        "first run ever (full negative scan); first paint = Chromium's first-contentful-paint of `/dashboard`.",
+        "first run ever (full negative scan); first paint = Chromium's first-contentful-paint of `/dashboard`; "
+        "`cold` = a fresh server's first page (without the start-up warm-up: the page shell), `after warm-up` = a "
+        "fresh server's first page once its start-up warm-up has cached the figures (when measured).",
         "",
-        "| database | count s | by month s | first run s | monthly s | monthly ≤ 60 s | paint warm ms (median) | "
-        "paint cold ms | paint ≤ 1 s |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---|",
+        "| database | count s | by month s | first run s | first ≤ 60 s | monthly s | monthly ≤ 60 s | "
+        "paint warm ms (median) | paint cold ms | paint after warm-up ms | paint ≤ 1 s |",
+        "|---|---:|---:|---:|---|---:|---|---:|---:|---:|---|",
     ]
     for run in r["runs"]:
         b, m, d = run["baseline"], run["monitoring"], run["dashboard"]
+        first_ok = m.get("first_run_within_target", m["first_run"]["wall_s"] <= m["target_s"])
+        after = (d.get("cold_after_warmup") or {}).get("paint_ms", "—")
         lines.append(
             f"| {run['database']} | {b['count_records_s']} | {b['count_by_month_s']} | "
-            f"{m['first_run']['wall_s']} | {m['steady_worst_s']} | {_yes(m['within_target'])} | "
-            f"{d['warm_paint_median_ms']} | {d['cold_paint_ms']} | {_yes(d['within_target'])} |"
+            f"{m['first_run']['wall_s']} | {_yes(first_ok)} | {m['steady_worst_s']} | {_yes(m['within_target'])} | "
+            f"{d['warm_paint_median_ms']} | {d['cold_paint_ms']} | {after} | {_yes(d['within_target'])} |"
         )
     return lines
 
