@@ -16,6 +16,7 @@ from government import gov_factories as g
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied
 from xinyong.campaigns.models import Campaign, CampaignTarget, RepeatViolatorRun
+from xinyong.errors import InvalidInput
 from xinyong.government import arrears, overview
 from xinyong.government.arrears_schemas import EntryIn, PaymentIn
 from xinyong.government.models import (
@@ -226,3 +227,11 @@ def test_who_reads(db: Session, ctx: Context, departments) -> None:
     assert overview.overview(officer).campaigns == []
     with pytest.raises(PermissionDenied):
         overview.overview(Context(session=db, actor="b", role="bank", institution="某银行"))
+
+
+def test_a_date_outside_the_platforms_years_is_refused(ctx: Context) -> None:
+    """The 12-month series reaches back from ``as_of``: a year the platform does not answer for is a clear
+    ``InvalidInput``, never a server error (found by the schemathesis run with ``as_of=0001-01-01``)."""
+    with pytest.raises(InvalidInput) as err:
+        overview.overview(ctx, date(1, 1, 1))
+    assert err.value.field == "as_of"

@@ -39,6 +39,7 @@ from xinyong.government.models import (
     GovIntegrityRecord,
 )
 from xinyong.government.records import SOURCE_KINDS
+from xinyong.records.publication import check_as_of
 from xinyong.workplan.units import unit_label
 
 READ = "government.read"
@@ -301,7 +302,7 @@ def _campaigns(ctx: Context, as_of: date) -> tuple[list[CampaignRow], ViolatorRu
 def overview(ctx: Context, as_of: date | None = None) -> Overview:
     """Every section as of ``as_of`` (default today). Campaign figures need ``campaigns.read`` too (None without)."""
     require(ctx, READ)
-    day = as_of or ctx.today
+    day = check_as_of(ctx, as_of)  # within the years the platform answers for (its 12-month series reach back)
     contracts, soon, overdue_terms = _contracts(ctx, day)
     statuses, units, overdue_cases = _cases(ctx, day)
     by_month, by_source = _records(ctx, day)
