@@ -10,8 +10,8 @@ For each database (a fresh SQLite file, a throw-away PostgreSQL schema): migrate
 entries expired or removed, so membership really depends on the day); issue a department API token (区财政局,
 scopes ``checks.run``); serve ``xinyong.web.app:create_app`` with uvicorn (``--http httptools --loop uvloop``, as
 ``xinyong serve`` does) on 127.0.0.1 in a subprocess; then a Python load generator (one process per client, each
-with one keep-alive connection on a raw socket and prepared requests, bounded by time and count) measures, after a
-warm-up:
+with one keep-alive connection on a raw socket and prepared requests, bounded by time and count) measures, once the
+servers are idle (their start-up warm-up done: ``settle``) and after a warm-up:
 
 * ``healthz``: ``GET /healthz`` by one client (the framework's floor: no credential, no database), and by
   ``--concurrency`` clients (``healthz_load``: the most requests per second this stack answers here at all);
@@ -365,6 +365,20 @@ def served(url: str, processes: int, app: str) -> Iterator[tuple[list[int], list
                 proc.wait()
 
 
+def settle(pids: list[int], idle_share: float = 0.05, most_s: float = 180.0) -> float:
+    """Wait until the servers are idle: their CPU use over one second below ``idle_share`` of one CPU (the start-up
+    warm-up of the dashboard's and home page's figures, ``dashboard/warmup.py``, runs once per process in a
+    background thread; a benchmark of steady traffic starts after it, as a provider's or department's requests
+    meet a server that has been up for a while). The seconds waited (at most ``most_s``)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < most_s:
+        cpu = _cpu_seconds(pids)
+        time.sleep(1.0)
+        if _cpu_seconds(pids) - cpu < idle_share:
+            break
+    return round(time.perf_counter() - started, 1)
+
+
 def _cpu_seconds(pids: list[int]) -> float:
     """User + system CPU seconds used so far by the server processes (``/proc/<pid>/stat``)."""
     total = 0
@@ -608,6 +622,7 @@ def measure(url: str, engine: Engine, built: dict[str, Any], args: argparse.Name
         before = conn.scalar(select(func.count()).select_from(ListCheck)) or 0
     out: dict[str, Any] = {"app": app, "processes": args.processes, "load_before": round(os.getloadavg()[0], 2)}
     with served(url, args.processes, app) as (ports, pids):
+        out["settle_s"] = settle(pids)
         load(ports, paths[:2000], auth, 4, 3.0)  # warm-up: connections, caches, the ledger
         with engine.connect() as conn:
             warm = (conn.scalar(select(func.count()).select_from(ListCheck)) or 0) - before

@@ -8,9 +8,11 @@ persons, a current personal-score run scoring every one of them (bands spread ov
 providers and ``--consents`` consent tokens of the rental provider for ``rental_deposit_waiver`` (90% live, 5%
 revoked, 5% expired; their raw tokens kept by the bench); issue the rental provider an API token (scope
 ``incentives.check``); serve the app with uvicorn on 127.0.0.1 (``checks_bench.served``: single-worker processes,
-``--http httptools --loop uvloop`` as ``xinyong serve``); then measure, after a warm-up:
+``--http httptools --loop uvloop`` as ``xinyong serve``); wait until the servers are idle (their start-up warm-up
+of the dashboard's figures done: ``checks_bench.settle``, the seconds in ``settle_s``); then measure, after a
+warm-up:
 
-* ``healthz``: ``GET /healthz`` by one client (the framework's floor: no credential, no database;
+* ``healthz``: ``GET /healthz`` by one client (the floor: no credential, a trivial query and the schema revision;
   ``checks_bench.load``);
 * ``single``: ``POST /api/v1/incentives/eligibility`` by one client on one keep-alive connection (the latency the
   target is about: token look-up, provider, consent by its hash, current score, the check row, the audit event,
@@ -317,6 +319,7 @@ def measure(url: str, engine: Engine, built: dict[str, Any], args: argparse.Name
     requests = [_request(bearer, c) for c in mix]
     out: dict[str, Any] = {"processes": args.processes, "load_before": round(os.getloadavg()[0], 2)}
     with cb.served(url, args.processes, "eligibility_bench:bench_app") as (ports, pids):
+        out["settle_s"] = cb.settle(pids)  # the start-up warm-up done: steady traffic is measured
         single(ports[0], requests[:500], 2.0)  # warm-up: connections, caches
         before = _checks(engine)
         out["healthz"] = cb.load(ports[:1], ["/healthz"], {}, 1, 3.0)

@@ -41,12 +41,14 @@ from xinyong.campaigns.schemas import (
     TargetIn,
     TargetUpdateIn,
 )
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.government.bodies import check_unit
 from xinyong.records.models import CreditRecord
+from xinyong.subjects.departments import own_unit_code
 from xinyong.subjects.models import Department, Subject
 from xinyong.subjects.public import parse_uscc
-from xinyong.workplan.units import unit_kind, unit_label
+from xinyong.workplan.units import unit_label
 
 MANAGE = "campaigns.manage"
 REPORT = "campaigns.report"
@@ -62,35 +64,14 @@ def _optional_text(value: str | None, field: str, label: str, max_length: int) -
     return clean_text(value, field, label, max_length) if value else ""
 
 
-def _unit(code: str, field: str) -> str:
-    code = (code or "").strip()
-    if unit_kind(code) not in ("department", "town"):
-        raise InvalidInput(f"单位代码“{code[:32]}”不是已登记的部门或镇街", field=field)
-    return code
-
-
 def campaign_or_404(ctx: Context, campaign_id: int) -> Campaign:
     """The campaign or ``NotFound``."""
-    found = fetch(ctx.session, Campaign, campaign_id)
-    if found is None:
-        raise NotFound("未找到该专项治理行动", field="campaign_id")
-    return found
+    return fetch_or_404(ctx.session, Campaign, campaign_id, "未找到该专项治理行动", "campaign_id")
 
 
 def target_or_404(ctx: Context, target_id: int) -> CampaignTarget:
     """The target or ``NotFound``."""
-    found = fetch(ctx.session, CampaignTarget, target_id)
-    if found is None:
-        raise NotFound("未找到该治理对象", field="target_id")
-    return found
-
-
-def own_unit(ctx: Context, permission: str) -> str:
-    """The department code of a department officer (``PermissionDenied`` without a department)."""
-    dept = fetch(ctx.session, Department, ctx.department_id) if ctx.department_id else None
-    if dept is None:
-        raise PermissionDenied(ctx.role, permission, "账号未关联部门")
-    return dept.code
+    return fetch_or_404(ctx.session, CampaignTarget, target_id, "未找到该治理对象", "target_id")
 
 
 def is_office(ctx: Context) -> bool:
@@ -132,10 +113,10 @@ def create_campaign(ctx: Context, data: CampaignIn) -> Campaign:
         raise InvalidInput("行动编号只能由字母、数字、-、_ 组成（2–40 位）", field="code")
     name = clean_text(data.name, "name", "行动名称", NAME_MAX)
     sectors = _sectors(data.sectors)
-    lead = _unit(data.lead_unit, "lead_unit")
+    lead = check_unit(data.lead_unit, "lead_unit")
     units: list[str] = []
     for unit in data.units:
-        unit = _unit(unit, "units")
+        unit = check_unit(unit, "units")
         if unit != lead and unit not in units:
             units.append(unit)
     if data.ends_on < data.starts_on:
@@ -342,7 +323,7 @@ def update_target(ctx: Context, target_id: int, data: TargetUpdateIn) -> Campaig
     office = is_office(ctx)
     lead = False
     if not office:
-        own = own_unit(ctx, REPORT)
+        own = own_unit_code(ctx, REPORT)
         lead = own == campaign.lead_unit
         if not lead and not (own in campaign.units and target.unit_code == own):
             raise PermissionDenied(ctx.role, REPORT, "只能更新本单位牵头的行动或分派给本单位的治理对象")
@@ -390,7 +371,7 @@ def report_progress(ctx: Context, campaign_id: int, data: ProgressIn) -> Campaig
     units = campaign_units(campaign)
     code = (data.unit_code or "").strip()
     if not is_office(ctx):
-        own = own_unit(ctx, REPORT)
+        own = own_unit_code(ctx, REPORT)
         if code and code != own:
             raise PermissionDenied(ctx.role, REPORT, f"只能以本部门（{unit_label(own)}）名义报送进展")
         if own not in units:

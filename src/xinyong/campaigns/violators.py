@@ -35,8 +35,8 @@ from xinyong.auth.permissions import require
 from xinyong.campaigns.models import RepeatViolator, RepeatViolatorRun
 from xinyong.campaigns.rules import RepeatRule, campaign_rules
 from xinyong.campaigns.schemas import RunOut, ViolatorPage, ViolatorRow
-from xinyong.db.base import fetch
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import InvalidInput
 from xinyong.records.models import CreditRecord, RecordEffect
 from xinyong.records.publication import current_version
 from xinyong.subjects.models import ID, Subject
@@ -301,10 +301,7 @@ def latest_run(session: Session) -> RepeatViolatorRun | None:
 
 def run_or_404(session: Session, run_id: int) -> RepeatViolatorRun:
     """The run or ``NotFound``."""
-    found = fetch(session, RepeatViolatorRun, run_id)
-    if found is None:
-        raise NotFound("未找到该检测批次", field="run_id")
-    return found
+    return fetch_or_404(session, RepeatViolatorRun, run_id, "未找到该检测批次", "run_id")
 
 
 def run_violators(

@@ -8,6 +8,8 @@ from typing import TypeVar
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from xinyong.errors import NotFound
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -32,3 +34,11 @@ T = TypeVar("T", bound=Base)
 def fetch(session: Session, model: type[T], ident: int) -> T | None:
     """``session.get`` for an id typed by a user: None, not a driver overflow, when it is out of range."""
     return session.get(model, ident) if 0 < ident <= MAX_ID else None
+
+
+def fetch_or_404(session: Session, model: type[T], ident: int, message: str, field: str | None = None) -> T:
+    """``fetch``, or ``NotFound`` with the user's ``message`` (in Chinese) naming ``field``."""
+    found = fetch(session, model, ident)
+    if found is None:
+        raise NotFound(message, field=field)
+    return found

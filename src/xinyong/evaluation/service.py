@@ -24,6 +24,7 @@ from xinyong import clock
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
+from xinyong.db.base import fetch_or_404
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation import queries
 from xinyong.evaluation.models import EvaluationIndicator, EvaluationResult, EvaluationRun
@@ -183,10 +184,7 @@ def latest_run(ctx: Context, model: str | None = None) -> RunSummary | None:
 
 
 def _run_or_404(ctx: Context, run_id: int) -> EvaluationRun:
-    run = ctx.session.get(EvaluationRun, run_id)
-    if run is None:
-        raise NotFound("未找到该评价批次", field="run_id")
-    return run
+    return fetch_or_404(ctx.session, EvaluationRun, run_id, "未找到该评价批次", "run_id")
 
 
 def _range(low: float | None, high: float | None) -> str:

@@ -19,7 +19,8 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, require
 from xinyong.auth.tokens import clean_text
 from xinyong.calendar import WorkCalendar, load_calendar
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.government import bodies
 from xinyong.government.arrears_rules import arrears_rules
 from xinyong.government.arrears_schemas import AcceptIn, ComplaintIn, DisputeIn, EntryIn, PaymentIn
@@ -52,17 +53,11 @@ def cents(value: Decimal | float | int | None) -> Decimal:
 
 # --------------------------------------------------------------------------------------------- helpers
 def entry_or_404(ctx: Context, entry_id: int) -> ArrearsEntry:
-    entry = ctx.session.get(ArrearsEntry, entry_id)
-    if entry is None:
-        raise NotFound(f"拖欠账款台账记录 {entry_id} 不存在")
-    return entry
+    return fetch_or_404(ctx.session, ArrearsEntry, entry_id, f"拖欠账款台账记录 {entry_id} 不存在")
 
 
 def complaint_or_404(ctx: Context, complaint_id: int) -> ArrearsComplaint:
-    complaint = ctx.session.get(ArrearsComplaint, complaint_id)
-    if complaint is None:
-        raise NotFound(f"拖欠账款投诉 {complaint_id} 不存在")
-    return complaint
+    return fetch_or_404(ctx.session, ArrearsComplaint, complaint_id, f"拖欠账款投诉 {complaint_id} 不存在")
 
 
 def _debtor(ctx: Context, debtor_id: int | None, uscc: str = "", name: str = "") -> PublicBody:

@@ -15,7 +15,8 @@ from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.auth.tokens import clean_text
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.government.models import PublicBody
 from xinyong.subjects.models import Subject
 from xinyong.subjects.names import normalize_name
@@ -93,10 +94,7 @@ def reassign_body(ctx: Context, body_id: int, unit_code: str) -> PublicBody:
 
 def body_or_404(ctx: Context, body_id: int) -> PublicBody:
     """The body with ``body_id``, else ``NotFound``."""
-    body = ctx.session.get(PublicBody, body_id)
-    if body is None:
-        raise NotFound(f"公共机构 {body_id} 不存在")
-    return body
+    return fetch_or_404(ctx.session, PublicBody, body_id, f"公共机构 {body_id} 不存在")
 
 
 def find_body(ctx: Context, name: str = "", uscc: str = "") -> PublicBody | None:

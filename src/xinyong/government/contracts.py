@@ -28,7 +28,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, require
 from xinyong.auth.tokens import clean_text
 from xinyong.codes.uscc import is_valid_uscc
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.government import records
 from xinyong.government.bodies import body_or_404
@@ -81,10 +81,7 @@ def _office_only(ctx: Context, what: str) -> None:
 
 def contract_or_404(ctx: Context, contract_id: int) -> GovContract:
     """The contract with ``contract_id``, else ``NotFound``."""
-    found = fetch(ctx.session, GovContract, contract_id)
-    if found is None:
-        raise NotFound(f"政府合同 {contract_id} 不存在")
-    return found
+    return fetch_or_404(ctx.session, GovContract, contract_id, f"政府合同 {contract_id} 不存在")
 
 
 def _managed(ctx: Context, contract_id: int) -> tuple[GovContract, PublicBody]:

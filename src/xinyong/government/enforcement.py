@@ -26,13 +26,13 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, require
 from xinyong.auth.tokens import clean_text
 from xinyong.calendar import load_calendar
-from xinyong.db.base import fetch
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.government.bodies import check_unit
 from xinyong.government.enforcement_rules import enforcement_rules
 from xinyong.government.models import EnforcementCase, EnforcementStep, PublicBody
 from xinyong.government.records import record_default
-from xinyong.subjects.models import Department
+from xinyong.subjects.departments import own_unit_code
 from xinyong.workplan.units import unit_label
 
 ASSIGN = "enforcement.assign"
@@ -45,20 +45,14 @@ OPEN_STATUSES = ("open", "assigned", "rectifying")
 
 def case_or_404(ctx: Context, case_id: int) -> EnforcementCase:
     """The case with ``case_id``, else ``NotFound``."""
-    case = fetch(ctx.session, EnforcementCase, case_id)
-    if case is None:
-        raise NotFound(f"执行案件 {case_id} 不存在")
-    return case
+    return fetch_or_404(ctx.session, EnforcementCase, case_id, f"执行案件 {case_id} 不存在")
 
 
 def own_unit(ctx: Context) -> str | None:
     """The unit code a department officer acts for (its department's code); None for other roles."""
     if ctx.role != "department_officer":
         return None
-    dept = fetch(ctx.session, Department, ctx.department_id) if ctx.department_id else None
-    if dept is None:
-        raise PermissionDenied(ctx.role, RECTIFY, "账号未关联部门，不能登记执行案件整改")
-    return dept.code
+    return own_unit_code(ctx, RECTIFY, "，不能登记执行案件整改")
 
 
 def _step(ctx: Context, case: EnforcementCase, kind: str, note: str, evidence: str, on: date) -> EnforcementStep:

@@ -20,7 +20,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, require
 from xinyong.catalog.departments import load_departments
 from xinyong.codes.check import check_code
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.government.integrity_rules import IntegrityRules, integrity_rules
 from xinyong.government.integrity_schemas import CheckOut, CheckRow, EntryOut, FileOut, FileRow
@@ -84,10 +84,7 @@ def file_of_subject(ctx: Context, subject_id: int) -> IntegrityFile | None:
 
 def file_or_404(ctx: Context, file_id: int) -> IntegrityFile:
     """The file ``file_id``, else ``NotFound``."""
-    found = fetch(ctx.session, IntegrityFile, file_id)
-    if found is None:
-        raise NotFound(f"诚信档案 {file_id} 不存在")
-    return found
+    return fetch_or_404(ctx.session, IntegrityFile, file_id, f"诚信档案 {file_id} 不存在")
 
 
 # --------------------------------------------------------------------------------------------- entries

@@ -23,7 +23,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.models import BankAuthorisation
 from xinyong.auth.permissions import PermissionDenied, require, require_own_subject
 from xinyong.auth.tokens import clean_text
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lending.models import FinancialInstitution, FinancingNeed, LendingRegistration, LoanOutcome, LoanProduct
 from xinyong.lending.rules import lending_rules
@@ -117,10 +117,7 @@ def _optional_text(value: str, field: str, label: str, max_length: int) -> str:
 # --------------------------------------------------------------------------------------------- lookups
 def institution_or_404(ctx: Context, institution_id: int) -> FinancialInstitution:
     """The institution or ``NotFound``."""
-    found = fetch(ctx.session, FinancialInstitution, institution_id)
-    if found is None:
-        raise NotFound("未找到该金融机构", field="institution_id")
-    return found
+    return fetch_or_404(ctx.session, FinancialInstitution, institution_id, "未找到该金融机构", "institution_id")
 
 
 def caller_institution(ctx: Context, permission: str) -> FinancialInstitution:
@@ -149,10 +146,7 @@ def _enterprise(ctx: Context, subject_id: int) -> Subject:
 
 
 def _need_or_404(ctx: Context, need_id: int) -> FinancingNeed:
-    need = fetch(ctx.session, FinancingNeed, need_id)
-    if need is None:
-        raise NotFound("未找到该融资需求", field="need_id")
-    return need
+    return fetch_or_404(ctx.session, FinancingNeed, need_id, "未找到该融资需求", "need_id")
 
 
 # --------------------------------------------------------------------------------------------- the credit office

@@ -47,8 +47,8 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, allowed, require
 from xinyong.auth.pii import lookup_hash, mask_id
 from xinyong.catalog.departments import load_departments
-from xinyong.db.base import fetch
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.lists.active import in_force, normal_code
 from xinyong.lists.check_schemas import (
     MAX_BATCH,
@@ -519,10 +519,7 @@ def codes_from_file(content: bytes) -> list[str]:
 
 # --------------------------------------------------------------------------------------------- feedback
 def check_or_404(ctx: Context, check_id: int) -> ListCheck:
-    found = fetch(ctx.session, ListCheck, check_id)
-    if found is None:
-        raise NotFound("查询记录不存在", field="check_id")
-    return found
+    return fetch_or_404(ctx.session, ListCheck, check_id, "查询记录不存在", "check_id")
 
 
 def record_feedback(ctx: Context, check_id: int, measure_id: str, applied: bool, reason: str = "") -> FeedbackOut:

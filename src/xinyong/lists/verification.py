@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from xinyong.auth import audit, pii
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require, require_department
-from xinyong.db.base import fetch
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch, fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.lists.models import ENTRY_STATUSES, ListEntry, VerificationCase
 from xinyong.lists.verification_rules import CLOSED, Outcome, Stage, VerificationRules, verification_rules
 from xinyong.records import cases
@@ -69,10 +69,7 @@ def _owner(value: str | None, field: str = "owner") -> str:
 
 def case_or_404(ctx: Context, case_id: int) -> VerificationCase:
     """The case ``case_id`` (404 otherwise); no permission check."""
-    found = fetch(ctx.session, VerificationCase, case_id)
-    if found is None:
-        raise NotFound(f"失信案例 {case_id} 不存在", field="case_id")
-    return found
+    return fetch_or_404(ctx.session, VerificationCase, case_id, f"失信案例 {case_id} 不存在", "case_id")
 
 
 def handled_case(ctx: Context, case_id: int) -> VerificationCase:

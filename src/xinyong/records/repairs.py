@@ -36,7 +36,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, allowed, require, require_department, require_own_subject
 from xinyong.calendar import load_calendar
 from xinyong.catalog.items import DataItem, UnknownItem, load_catalog
-from xinyong.db.base import MAX_ID, fetch
+from xinyong.db.base import MAX_ID, fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.intake.load import xact_lock
 from xinyong.records import cases, commitments, effects
@@ -552,10 +552,7 @@ def record_external_result(
 
 # --------------------------------------------------------------------------------------------- handling
 def _app_or_404(ctx: Context, app_id: int) -> RepairApplication:
-    app = fetch(ctx.session, RepairApplication, app_id)
-    if app is None:
-        raise NotFound("未找到该信用修复申请", field="id")
-    return app
+    return fetch_or_404(ctx.session, RepairApplication, app_id, "未找到该信用修复申请", "id")
 
 
 def _handled(ctx: Context, app_id: int, expected_version: int | None, *stages: str) -> RepairApplication:

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import audit
 from xinyong.auth.context import Context
-from xinyong.auth.permissions import require
+from xinyong.auth.permissions import PermissionDenied, require
 from xinyong.codes.divisions import PANYU_TOWNSHIPS
 from xinyong.codes.normalize import normalize_code
 from xinyong.codes.result import MESSAGES
 from xinyong.codes.uscc import uscc_problems
+from xinyong.db.base import fetch
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.subjects.models import Department
 
@@ -116,3 +117,18 @@ def department_by_ref(session: Session, ref: str) -> Department:
 def list_departments(session: Session) -> list[Department]:
     """Every registered department, by code."""
     return list(session.scalars(select(Department).order_by(Department.code)))
+
+
+def unit_code_of(ctx: Context) -> str | None:
+    """The unit code the actor acts for: its department's code (a township's is its division code), or None for
+    an account without a department."""
+    department = fetch(ctx.session, Department, ctx.department_id) if ctx.department_id else None
+    return department.code if department is not None else None
+
+
+def own_unit_code(ctx: Context, permission: str, why: str = "") -> str:
+    """``unit_code_of``, required: ``PermissionDenied`` ("账号未关联部门" + ``why``) without a department."""
+    code = unit_code_of(ctx)
+    if code is None:
+        raise PermissionDenied(ctx.role, permission, f"账号未关联部门{why}")
+    return code

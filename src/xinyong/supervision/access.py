@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, require_department
-from xinyong.db.base import fetch
-from xinyong.errors import NotFound
+from xinyong.db.base import fetch_or_404
 from xinyong.records.cases import StaleCase
 from xinyong.subjects.models import Department
 from xinyong.supervision.models import InspectionPlan, InspectionTask
@@ -37,24 +36,15 @@ def require_scope(ctx: Context, department_id: int | None, permission: str) -> N
 
 
 def department_or_404(ctx: Context, department_id: int) -> Department:
-    department = fetch(ctx.session, Department, department_id)
-    if department is None:
-        raise NotFound("部门不存在，请从部门列表中选择", field="department_id")
-    return department
+    return fetch_or_404(ctx.session, Department, department_id, "部门不存在，请从部门列表中选择", "department_id")
 
 
 def plan_or_404(ctx: Context, plan_id: int) -> InspectionPlan:
-    plan = fetch(ctx.session, InspectionPlan, plan_id)
-    if plan is None:
-        raise NotFound("抽查计划不存在", field="plan_id")
-    return plan
+    return fetch_or_404(ctx.session, InspectionPlan, plan_id, "抽查计划不存在", "plan_id")
 
 
 def task_or_404(ctx: Context, task_id: int) -> InspectionTask:
-    task = fetch(ctx.session, InspectionTask, task_id)
-    if task is None:
-        raise NotFound("抽查任务不存在", field="task_id")
-    return task
+    return fetch_or_404(ctx.session, InspectionTask, task_id, "抽查任务不存在", "task_id")
 
 
 def check_version(current: int, expected: int, label: str) -> None:

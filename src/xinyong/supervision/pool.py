@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.codes.divisions import township_by_code
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.subjects.models import Department, Subject
 from xinyong.supervision.access import (
@@ -99,10 +99,7 @@ def add_inspector(ctx: Context, data: InspectorIn) -> InspectorOut:
 
 
 def inspector_or_404(ctx: Context, inspector_id: int) -> Inspector:
-    inspector = fetch(ctx.session, Inspector, inspector_id)
-    if inspector is None:
-        raise NotFound("检查人员不存在", field="inspector_id")
-    return inspector
+    return fetch_or_404(ctx.session, Inspector, inspector_id, "检查人员不存在", "inspector_id")
 
 
 def set_inspector_active(ctx: Context, inspector_id: int, active: bool) -> InspectorOut:

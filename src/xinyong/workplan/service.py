@@ -17,10 +17,10 @@ from sqlalchemy import func, select, update
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, require
-from xinyong.db.base import fetch
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.records.cases import clean_text
-from xinyong.subjects.models import Department
+from xinyong.subjects.departments import own_unit_code
 from xinyong.workplan.models import WorkPlan, WorkPlanItem, WorkPlanProgress, WorkPlanUnit
 from xinyong.workplan.parser import ParsedPlan, Problem, parse_plan
 from xinyong.workplan.queries import plan_out, progress_out
@@ -130,10 +130,7 @@ def _store(ctx: Context, parsed: ParsedPlan, body: str, digest: str, version: in
 
 def item_or_404(ctx: Context, item_id: int) -> WorkPlanItem:
     """The item with this id."""
-    item = fetch(ctx.session, WorkPlanItem, item_id)
-    if item is None:
-        raise NotFound(f"工作要点条目 {item_id} 不存在", field="item_id")
-    return item
+    return fetch_or_404(ctx.session, WorkPlanItem, item_id, f"工作要点条目 {item_id} 不存在", "item_id")
 
 
 def unit_allowed(units: list[WorkPlanUnit], code: str) -> bool:
@@ -145,13 +142,6 @@ def unit_allowed(units: list[WorkPlanUnit], code: str) -> bool:
         if u.code is not None and group_kind(u.code) == kind:
             return True
     return False
-
-
-def _own_code(ctx: Context) -> str:
-    dept = fetch(ctx.session, Department, ctx.department_id) if ctx.department_id else None
-    if dept is None:
-        raise PermissionDenied(ctx.role, REPORT, "账号未关联部门，不能报送工作要点进展")
-    return dept.code
 
 
 def report_progress(
@@ -171,7 +161,7 @@ def report_progress(
     assert plan is not None
     code = (unit_code or "").strip()
     if ctx.role == "department_officer":
-        own = _own_code(ctx)
+        own = own_unit_code(ctx, REPORT, "，不能报送工作要点进展")
         if code and code != own:
             raise PermissionDenied(ctx.role, REPORT, f"只能以本部门（{unit_label(own)}）名义报送进展")
         code = own

@@ -40,9 +40,9 @@ from xinyong.campaigns.schemas import (
 )
 from xinyong.catalog.departments import load_departments
 from xinyong.codes.divisions import PANYU_TOWNSHIPS
-from xinyong.db.base import MAX_ID, fetch
+from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput
-from xinyong.subjects.models import Department
+from xinyong.subjects.departments import unit_code_of
 from xinyong.web import csrf
 from xinyong.web.deps import require_login
 from xinyong.web.pages.objections import attempt
@@ -99,11 +99,6 @@ def _unit_options() -> list[tuple[str, str]]:
     return [(d.code, d.short_name) for d in load_departments().departments] + [
         (t.code, t.name) for t in PANYU_TOWNSHIPS
     ]
-
-
-def _own_code(ctx: Context) -> str | None:
-    dept = fetch(ctx.session, Department, ctx.department_id) if ctx.department_id else None
-    return dept.code if dept is not None else None
 
 
 # --------------------------------------------------------------------------------------------- violators
@@ -276,7 +271,7 @@ def _may_update(ctx: Context, lead: str, units: list[str], assigned: str | None)
         return False
     if service.is_office(ctx):
         return True
-    own = _own_code(ctx)
+    own = unit_code_of(ctx)
     return own is not None and (own == lead or (own in units and own == assigned))
 
 
@@ -296,7 +291,7 @@ def _detail_page(
     labels = rules.status_labels()
     chart = {"statuses": [labels[k] for k in detail.by_status], "counts": list(detail.by_status.values())}
     unit_codes = [u.code for u in detail.units]
-    own = _own_code(ctx)
+    own = unit_code_of(ctx)
     latest = violators.latest_run(ctx.session)
     context = {
         "nav": NAV,
@@ -426,7 +421,7 @@ def _progress_page(
     detail = queries.campaign_detail(ctx, campaign_id)
     units = [detail.lead_unit, *detail.units]
     if not service.is_office(ctx):
-        own = _own_code(ctx)
+        own = unit_code_of(ctx)
         units = [u for u in units if u.code == own]
     context = {
         "nav": NAV,
