@@ -18,11 +18,15 @@ from starlette.responses import StreamingResponse
 from xinyong import clock
 from xinyong.auth.credentials import SESSION_COOKIE
 from xinyong.auth.models import ApiToken
-from xinyong.db.session import IMMEDIATE, make_engine, reset_caches
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import IMMEDIATE, get_engine, make_engine, reset_caches
+from xinyong.errors import InvalidInput
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
+from xinyong.web import deps
 from xinyong.web.app import create_app
 from xinyong.web.deps import TOKEN_TOUCH_INTERVAL, get_session
+from xinyong.web.security import LoggedIn
 
 
 def last_used(db: Session) -> datetime | None:
@@ -106,3 +110,83 @@ def test_anonymous_reads_begin_deferred_and_everything_else_immediate(
         reset_caches()
     assert public == {"immediate": False}
     assert with_token == with_cookie == posted == {"immediate": True}
+
+
+def test_a_failing_handler_is_rolled_back_and_its_connection_returned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The async ``get_session`` rolls back a request that raises and closes its session: nothing of the write is
+    kept, and the pool has every connection back."""
+    url = f"sqlite:///{tmp_path / 'rollback.db'}"
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    reset_caches()
+    with make_engine(url).begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    app = create_app()
+
+    @app.post("/_test/fail")
+    def fail(session: Session = Depends(get_session)) -> None:
+        session.execute(text("INSERT INTO note (body) VALUES ('不应保存')"))
+        raise InvalidInput("故意失败", field="body")
+
+    try:
+        with TestClient(app) as client:
+            answer = client.post("/_test/fail")
+        pool = get_engine().pool
+        checked_out = pool.checkedout()  # type: ignore[attr-defined]
+    finally:
+        reset_caches()
+    with make_engine(url).connect() as other:
+        kept = other.execute(text("SELECT count(*) FROM note")).scalar_one()
+    assert answer.status_code == 422
+    assert kept == 0
+    assert checked_out == 0
+
+
+def test_thread_hops_public_reads_take_one_and_a_token_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public read resolves its context in the event loop (one worker-thread hop: the session's end); a token's
+    look-up takes one more, and ``commit_before_response`` takes none after a handler that committed itself."""
+    url = f"sqlite:///{tmp_path / 'hops.db'}"
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    reset_caches()
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as setup:
+        me = token_headers(issue_token(setup, "bank", institution="番禺测试银行"))
+        setup.commit()
+    hops: list[str] = []
+    real = deps.run_in_threadpool
+
+    async def counting(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hops.append(getattr(func, "__name__", str(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(deps, "run_in_threadpool", counting)
+    app = create_app()
+
+    @app.get("/_test/committed")
+    def committed(ctx: LoggedIn) -> dict[str, str]:  # as the hot routes do: commit, then answer
+        ctx.session.commit()
+        return {"actor": ctx.actor}
+
+    try:
+        with TestClient(app) as client:
+            assert client.get("/api/v1/me").status_code == 401  # no credential: the public
+            public = list(hops)
+            hops.clear()
+            assert client.get("/api/v1/me", headers=me).status_code == 200  # first use: last-use time written
+            first = list(hops)
+            hops.clear()
+            assert client.get("/api/v1/me", headers=me).status_code == 200  # a read: its transaction is ended
+            read = list(hops)
+            hops.clear()
+            assert client.get("/_test/committed", headers=me).status_code == 200
+            again = list(hops)
+    finally:
+        reset_caches()
+    assert public == ["end_session"]
+    assert first == ["_credential_context", "commit", "end_session"]
+    assert read == ["_credential_context", "commit", "end_session"]
+    assert again == ["_credential_context", "end_session"]

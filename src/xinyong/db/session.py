@@ -92,19 +92,37 @@ def _serialised_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine().execution_options(**{IMMEDIATE: True}), expire_on_commit=False)
 
 
-@contextmanager
-def session_scope(*, concurrent: bool = False) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error. ``concurrent``: the session runs beside
+def open_session(*, concurrent: bool = False) -> Session:
+    """A new session (no connection is taken until its first statement). ``concurrent``: the session runs beside
     others (the web's requests), so on SQLite its transactions begin IMMEDIATE (see ``IMMEDIATE``)."""
-    session = (_serialised_factory if concurrent else _factory)()()
+    return (_serialised_factory if concurrent else _factory)()()
+
+
+def end_session(session: Session, ok: bool) -> None:
+    """Commit (``ok``) or roll back the session, then close it; closed even when the commit fails."""
     try:
-        yield session
-        session.commit()
+        if ok:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
-        session.rollback()
+        if ok:
+            session.rollback()
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(*, concurrent: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error (``open_session``, ``end_session``)."""
+    session = open_session(concurrent=concurrent)
+    try:
+        yield session
+    except BaseException:
+        end_session(session, False)
+        raise
+    end_session(session, True)
 
 
 def reset_caches() -> None:

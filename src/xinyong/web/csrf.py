@@ -119,7 +119,7 @@ def csrf_protect(
     check(request, csrf_token or request.headers.get(HEADER, ""))
 
 
-def csrf_protect_api(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> None:
+async def csrf_protect_api(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> None:
     """Dependency for JSON routes that change state: a cookie-authenticated call must send the session's
     token in ``X-CSRF-Token``. Bearer-token and anonymous calls carry no ambient credential and are left to
     the route's own checks (401/403)."""

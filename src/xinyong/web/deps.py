@@ -6,16 +6,18 @@ or else the anonymous public. A presented but invalid token is refused (401), ne
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.auth.context import Context
 from xinyong.auth.credentials import SESSION_COOKIE, account_context, resolve_session, resolve_token, token_context
-from xinyong.db.session import session_scope
+from xinyong.db.session import end_session, open_session
 from xinyong.errors import XinyongError
 
 PUBLIC_ACTOR = "public"
@@ -41,27 +43,43 @@ def is_anonymous_read(request: Request) -> bool:
     )
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: committed when the request succeeds, rolled back when it fails (after the
     response, so a streamed answer's reads and writes are kept too; ``commit_before_response`` commits first).
 
-    Requests that may write begin IMMEDIATE on SQLite (``session_scope(concurrent=True)``); anonymous reads begin
+    Requests that may write begin IMMEDIATE on SQLite (``open_session(concurrent=True)``); anonymous reads begin
     deferred, so the public's page views read side by side under WAL instead of queueing for the one write lock
-    (200 concurrent readers of the portal timed out on that queue: docs/benchmarks.md, portal)."""
-    with session_scope(concurrent=not is_anonymous_read(request)) as session:
-        request.state.db_session = session
+    (200 concurrent readers of the portal timed out on that queue: docs/benchmarks.md, portal).
+
+    An async dependency: the session is made in the event loop (it takes no connection until its first
+    statement) and only its end (commit or rollback, close: database work) runs in a worker thread, one hop per
+    request where a plain generator took two (FastAPI runs both halves of a sync generator in the threadpool)."""
+    session = open_session(concurrent=not is_anonymous_read(request))
+    request.state.db_session = session
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a client gone away still gets its connection back to the pool
+            await run_in_threadpool(end_session, session, False)
+        raise
+    await run_in_threadpool(end_session, session, True)
 
 
-def commit_before_response(request: Request) -> Iterator[None]:
+def _pending(session: Session) -> bool:
+    """Whether the session has begun a transaction or holds unflushed changes."""
+    return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
+
+
+async def commit_before_response(request: Request) -> AsyncIterator[None]:
     """Commit the request's session (if it used one) when its handler returns, before the answer is sent
     (declared on the app with ``scope="function"``): a client told 200/201 can rely on the write being stored and
     visible to its next request, and a failing commit becomes an error answer instead of a success followed by a
-    lost write. A handler that raises leaves the rollback to ``get_session``."""
+    lost write. A handler that raises leaves the rollback to ``get_session``. Async, and in a worker thread only
+    when there is something to commit (the hot routes commit themselves): no thread hop otherwise."""
     yield
     session = getattr(request.state, "db_session", None)
-    if session is not None:
-        session.commit()
+    if session is not None and _pending(session):
+        await run_in_threadpool(session.commit)
 
 
 # An API token's last use is written at most once a minute: a write on every request serialised all requests of
@@ -81,14 +99,8 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def get_context(request: Request, session: Session = Depends(get_session)) -> Context:
-    """Who is acting: API token, login session, or the public."""
-    now = clock.now()
-    ip = _client_ip(request)
-    request_id = getattr(request.state, "request_id", None)
-    extra: dict[str, object] = {"ip": ip, "at": now}
-    if request_id:
-        extra["request_id"] = request_id
+def _credential_context(request: Request, session: Session, now: datetime, extra: dict[str, object]) -> Context:
+    """The context of a request that presents a bearer token or a session cookie (database look-ups)."""
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, raw = auth.partition(" ")
@@ -98,24 +110,35 @@ def get_context(request: Request, session: Session = Depends(get_session)) -> Co
         if _touch(token.last_used_at, now):
             token.last_used_at = now
         return token_context(session, token, **extra)
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    if cookie:
-        found = resolve_session(session, cookie, now)
-        if found is not None:
-            login, account = found
-            request.state.login_session = login
-            return account_context(session, account, **extra)
+    found = resolve_session(session, request.cookies.get(SESSION_COOKIE, ""), now)
+    if found is not None:
+        login, account = found
+        request.state.login_session = login
+        return account_context(session, account, **extra)
     return Context(session=session, actor=PUBLIC_ACTOR, role="public", **extra)  # type: ignore[arg-type]
 
 
-def get_public_context(request: Request, session: Session = Depends(get_session)) -> Context:
+async def get_context(request: Request, session: Session = Depends(get_session)) -> Context:
+    """Who is acting: API token, login session, or the public. The credential's look-up runs in a worker thread;
+    a request without one (the public) is answered in the event loop, with no thread hop."""
+    now = clock.now()
+    extra: dict[str, object] = {"ip": _client_ip(request), "at": now}
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        extra["request_id"] = request_id
+    if request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE):
+        return await run_in_threadpool(_credential_context, request, session, now, extra)
+    return Context(session=session, actor=PUBLIC_ACTOR, role="public", **extra)  # type: ignore[arg-type]
+
+
+async def get_public_context(request: Request, session: Session = Depends(get_session)) -> Context:
     """The context of an anonymous reader of the public site (role ``public``)."""
     request_id = getattr(request.state, "request_id", None)
     extra: dict[str, object] = {"request_id": request_id} if request_id else {}
     return Context(session=session, actor=PUBLIC_ACTOR, role="public", ip=_client_ip(request), **extra)  # type: ignore[arg-type]
 
 
-def require_login(ctx: Context = Depends(get_context)) -> Context:
+async def require_login(ctx: Context = Depends(get_context)) -> Context:
     """A context that must be authenticated (401 otherwise)."""
     if ctx.role == "public":
         raise NotAuthenticated("请先登录或提供有效的接口令牌")
