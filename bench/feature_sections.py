@@ -84,7 +84,8 @@ def render_eligibility(r: dict[str, Any]) -> list[str]:
     """The eligibility API over HTTP (target p99 ≤ 20 ms) beside ``/healthz`` under the same servers."""
     lines = [
         f"{r['persons']:,} scored persons, {r['consents']:,} consent tokens; {r['server']}; latencies in ms. "
-        "`single` = one client, `load` = concurrent clients; `logged` = every answered question has its row.",
+        "`single` = one client, `load` = concurrent clients; `logged` = every answered question has its row. "
+        "`code of` rows: the same benchmark run in the same session on the code of the named commit.",
         "",
         "| database | /healthz p50 / p99 | single p50 / p99 | load p50 / p99 (clients) | checks/s under load | "
         "p99 ≤ 20 ms | logged | load avg |",
@@ -93,7 +94,8 @@ def render_eligibility(r: dict[str, Any]) -> list[str]:
     for run in r["runs"]:
         h, one, lo = run["healthz"], run["single"], run["load"]
         lines.append(
-            f"| {run['database']} | {h['p50_ms']} / {h['p99_ms']} | {one['p50_ms']} / {one['p99_ms']} | "
+            f"| {run['database']}{', code of ' + run['code'] if run.get('code') else ''} | "
+            f"{h['p50_ms']} / {h['p99_ms']} | {one['p50_ms']} / {one['p99_ms']} | "
             f"{lo['p50_ms']} / {lo['p99_ms']} ({lo['concurrency']}) | {lo['per_s']:,} | "
             f"{_yes(run['within_target']['p99'])} | {_yes(run['all_logged'])} | {run['load_before']} → "
             f"{run['load_after']} |"

@@ -432,7 +432,8 @@ def render_checks(c: dict[str, Any]) -> list[str]:
         "in the single and load phases. CPU = the servers' / the load generator's share of the machine's CPUs "
         "during the load phase. `proposed fixes` rows: the same app with SQLite transactions begun IMMEDIATE and the "
         "API token's last-use time written at most once a minute (bench-only `proposed_app`; docs/checks.md says "
-        "why), beside the app `as is`.",
+        "why), beside the app `as is`. `code of` rows: the same benchmark run in the same session on the code of the "
+        "named commit (a before/after comparison).",
         "",
         "| database | server | generator | clients | checks/s (ok) | p50 ms | p99 ms | errors | CPU server / client | "
         "single p50 / p99 ms | healthz p50 ms, req/s loaded | auth p50 ms | batch 10,000 s (runs) | logged | "
@@ -442,6 +443,7 @@ def render_checks(c: dict[str, Any]) -> list[str]:
     for r in c["runs"]:
         si, hz, au = r["single"], r["healthz"], r["auth"]
         server = f"{r['processes']} × uvicorn" + (", proposed fixes" if "proposed" in r["app"] else "")
+        server += f", code of {r['code']}" if r.get("code") else ""
         met = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["within_target"].items())
         batches = ", ".join(str(b["seconds"]) for b in r["batch"]["runs"])
         phases = [("python", r["load"], r["healthz_load"])]
