@@ -19,6 +19,8 @@ from xinyong.intake.parse import (
     FileProblem,
     RawRow,
     Table,
+    find_columns,
+    header_key,
     open_table,
     table_from_records,
 )
@@ -403,3 +405,20 @@ def test_record_keys_are_kept_as_sent() -> None:
     table = table_from_records([{" subject_name ": "甲"}])
     assert table.headers == [" subject_name "]
     assert next(table.rows).cells == ("甲",)
+
+
+def test_header_key_ignores_width_case_and_required_markers() -> None:
+    assert header_key(" 执行标的金额（元）* ") == header_key("执行标的金额(元)")
+    assert header_key("文书号（必填）") == header_key("文书号（选填）") == "文书号"
+    assert header_key("ＵＳＣＣ") == header_key("uscc")
+
+
+def test_find_columns_takes_the_leftmost_header_and_the_first_name_that_matches() -> None:
+    headers = ["备注", "统一社会信用代码*", "名称", "名称", "决定日期（必填）"]
+    names = {
+        "code": ("统一社会信用代码", "信用代码"),
+        "name": ("主体名称", "名称"),
+        "decided": ("决定日期",),
+        "removed": ("移出日期",),
+    }
+    assert find_columns(headers, names) == {"code": 1, "name": 2, "decided": 4}

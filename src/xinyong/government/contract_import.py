@@ -10,7 +10,6 @@ dates, amounts or codes. All or nothing: a file with any problem stores nothing.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,7 @@ from xinyong.government.bodies import body_index
 from xinyong.government.contract_schemas import ContractIn, ImportResult, ImportRowError, TermIn
 from xinyong.government.models import GovContract, PublicBody
 from xinyong.intake import normalise
-from xinyong.intake.parse import open_table
+from xinyong.intake.parse import find_columns, open_table
 from xinyong.settings import get_settings
 from xinyong.subjects.names import normalize_name
 
@@ -107,20 +106,12 @@ class _Contract:
     rows: list[_Row] = field(default_factory=list)
 
 
-def _header_key(text: str) -> str:
-    key = unicodedata.normalize("NFKC", text).strip()
-    for suffix in ("(必填)", "(选填)", "*"):
-        key = key.removesuffix(suffix).strip()
-    return key
-
-
 def _columns(headers: Sequence[str]) -> dict[str, int]:
-    index = {_header_key(h): i for i, h in reversed(list(enumerate(headers)))}
-    found = {c: index.get(_header_key(c)) for c in COLUMNS}
-    missing = [c for c in REQUIRED if found[c] is None]
+    found = find_columns(headers, {c: (c,) for c in COLUMNS})
+    missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise InvalidInput(f"合同文件缺少列：{'、'.join(missing)}（应有 {'、'.join(COLUMNS)}）", field="file")
-    return {c: i for c, i in found.items() if i is not None}
+    return found
 
 
 def parse_yuan(value: str) -> Decimal | None:

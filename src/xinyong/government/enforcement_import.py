@@ -38,7 +38,7 @@ from xinyong.auth.tokens import clean_text
 from xinyong.calendar import load_calendar
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.government.bodies import body_index
-from xinyong.government.enforcement_rules import EnforcementRules, enforcement_rules, header_key
+from xinyong.government.enforcement_rules import EnforcementRules, enforcement_rules
 from xinyong.government.enforcement_schemas import ImportOut, NoticeOut, RowError
 from xinyong.government.models import EnforcementCase, EnforcementNotice, EnforcementStep, PublicBody
 from xinyong.intake import normalise
@@ -51,7 +51,7 @@ from xinyong.intake.feedback import (
     ROW_NO_HEADER,
     ROWS_SHEET,
 )
-from xinyong.intake.parse import RawRow, open_table
+from xinyong.intake.parse import RawRow, find_columns, header_key, open_table
 from xinyong.settings import get_settings
 from xinyong.subjects.names import normalize_name
 
@@ -156,13 +156,7 @@ class CheckedNotice:
 
 
 def _columns(headers: Sequence[str], rules: EnforcementRules) -> dict[str, int]:
-    index = {header_key(h): i for i, h in reversed(list(enumerate(headers)))}
-    found: dict[str, int] = {}
-    for column in rules.columns:
-        for name in (column.header, *column.aliases):
-            if header_key(name) in index:
-                found[column.key] = index[header_key(name)]
-                break
+    found = find_columns(headers, {c.key: (c.header, *c.aliases) for c in rules.columns})
     missing = [c.header for c in rules.columns if c.required and c.key not in found]
     if missing:
         expected = "、".join(c.header for c in rules.columns)

@@ -3,11 +3,11 @@ deadline, the closure outcomes and the grace before an unclosed case becomes a g
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from xinyong.intake.parse import header_key
 from xinyong.rules.loader import StrictRule, load_rulebook
 
 ColumnKey = Literal["case_no", "court", "body_name", "body_uscc", "applicant", "amount", "filed_on", "cause"]
@@ -79,14 +79,6 @@ class EnforcementRules(StrictRule):
     def column(self, key: str) -> NoticeColumn:
         """The column of ``key``."""
         return next(c for c in self.columns if c.key == key)
-
-
-def header_key(text: str) -> str:
-    """A header as compared: half-width, trimmed, without a trailing ``*``, （必填） or （选填）."""
-    key = unicodedata.normalize("NFKC", text).strip()
-    for suffix in ("(必填)", "(选填)", "*"):
-        key = key.removesuffix(suffix).strip()
-    return key
 
 
 def enforcement_rules() -> EnforcementRules:

@@ -30,6 +30,7 @@ import io
 import math
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -534,3 +535,25 @@ def _record_rows(records: Sequence[Mapping[str, object]], headers: list[str]) ->
         if _blank(texts) and not problems:
             continue
         yield RawRow(number, tuple(texts), problems)
+
+
+# --------------------------------------------------------------------------------------------- columns by header
+def header_key(text: str) -> str:
+    """A header as the received-list, contract, court-notice and reference-list imports compare it: half-width,
+    trimmed, lower-case, without a trailing ``*``, （必填） or （选填）."""
+    key = unicodedata.normalize("NFKC", text).strip()
+    for suffix in ("(必填)", "(选填)", "*"):
+        key = key.removesuffix(suffix).strip()
+    return key.lower()
+
+
+def find_columns(headers: Sequence[str], names: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """For each column key, the index of the first (leftmost) header matching one of its names, in the order the
+    names are given (``header_key``); keys with no matching header are left out."""
+    index = {header_key(h): i for i, h in reversed(list(enumerate(headers)))}
+    found: dict[str, int] = {}
+    for key, options in names.items():
+        match = next((index[k] for k in map(header_key, options) if k in index), None)
+        if match is not None:
+            found[key] = match
+    return found

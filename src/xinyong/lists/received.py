@@ -35,7 +35,7 @@ from xinyong.codes.uscc import PLACEHOLDER
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.intake import normalise
 from xinyong.intake.load import xact_lock
-from xinyong.intake.parse import RawRow, open_table
+from xinyong.intake.parse import RawRow, find_columns, open_table
 from xinyong.intake.verify import SUBJECT_ID_LOCK
 from xinyong.lists import entries
 from xinyong.lists.entry_schemas import ImportResult, ImportRowError
@@ -112,21 +112,10 @@ class _Row:
     subject_kind: str = ""
 
 
-def _header_key(text: str) -> str:
-    key = unicodedata.normalize("NFKC", text).strip()
-    for suffix in ("(必填)", "(选填)", "*"):
-        key = key.removesuffix(suffix).strip()
-    return key
-
-
 def _columns(headers: Sequence[str]) -> dict[str, int]:
-    index = {_header_key(h): i for i, h in reversed(list(enumerate(headers)))}
-    found = {
-        column: next((index[_header_key(n)] for n in names if _header_key(n) in index), None)
-        for column, names in HEADERS.items()
-    }
-    missing = [c for c in REQUIRED if found[c] is None]
-    if found[USCC] is None and found[RIC] is None:
+    found = find_columns(headers, HEADERS)
+    missing = [c for c in REQUIRED if c not in found]
+    if USCC not in found and RIC not in found:
         missing.insert(0, f"{USCC}（或{RIC}）")
     if missing:
         raise InvalidInput(
@@ -134,7 +123,7 @@ def _columns(headers: Sequence[str]) -> dict[str, int]:
             f"{DOC_NO}，可选 {REMOVED}）",
             field="file",
         )
-    return {c: i for c, i in found.items() if i is not None}
+    return found
 
 
 def _code_reason(raw: str, column: str, today: date) -> tuple[str, str] | str:

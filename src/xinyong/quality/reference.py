@@ -10,7 +10,6 @@ another date is an error, because stored reference data is never changed.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +23,7 @@ from xinyong.auth.permissions import require
 from xinyong.catalog.items import DataItem
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.intake import normalise
-from xinyong.intake.parse import RawRow, Table, open_table, table_from_records
+from xinyong.intake.parse import RawRow, Table, find_columns, open_table, table_from_records
 from xinyong.quality.models import ReferenceDecision
 from xinyong.quality.schemas import ReferenceLoadResult, ReferenceRowError
 from xinyong.quality.scorecard import catalogue_item
@@ -61,14 +60,6 @@ class _Columns:
     subject: int | None
 
 
-def _header_key(text: str) -> str:
-    """A header as compared: trimmed, half-width, without the template's trailing ``*`` / ``（必填）``."""
-    key = unicodedata.normalize("NFKC", text).strip()
-    for suffix in ("(必填)", "*"):
-        key = key.removesuffix(suffix).strip()
-    return key.lower()
-
-
 def _columns(item: DataItem, headers: Sequence[str]) -> _Columns:
     roles = item.roles
     wanted = {
@@ -76,17 +67,14 @@ def _columns(item: DataItem, headers: Sequence[str]) -> _Columns:
         "decided": (DATE_LABEL, item.field(roles.decided_on).label, "decided_on"),
         "subject": (SUBJECT_LABEL, item.field(roles.subject_name).label, "subject_name"),
     }
-    index = {_header_key(h): i for i, h in reversed(list(enumerate(headers)))}
-    found: dict[str, int | None] = {}
-    for part, names in wanted.items():
-        found[part] = next((index[_header_key(n)] for n in names if _header_key(n) in index), None)
-    missing = [wanted[p][0] for p in ("doc", "decided") if found[p] is None]
+    found = find_columns(headers, wanted)
+    missing = [wanted[p][0] for p in ("doc", "decided") if p not in found]
     if missing:
         raise InvalidInput(
             f"参照清单缺少列：{'、'.join(missing)}（应有 {DOC_LABEL}、{DATE_LABEL}，可选 {SUBJECT_LABEL}）",
             field="rows",
         )
-    return _Columns(found["doc"] or 0, found["decided"] or 0, found["subject"])
+    return _Columns(found["doc"], found["decided"], found.get("subject"))
 
 
 @dataclass(frozen=True)
