@@ -29,6 +29,18 @@ from xinyong.web.deps import TOKEN_TOUCH_INTERVAL, get_session
 from xinyong.web.security import LoggedIn
 
 
+def use_file_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *, notes: bool = False) -> str:
+    """Point the app at a fresh SQLite file (with a ``note`` table when ``notes``); its URL."""
+    url = f"sqlite:///{tmp_path / name}"
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    reset_caches()
+    if notes:
+        with make_engine(url).begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    return url
+
+
 def last_used(db: Session) -> datetime | None:
     db.expire_all()
     value = db.scalar(select(ApiToken.last_used_at).order_by(ApiToken.id.desc()).limit(1))
@@ -60,12 +72,7 @@ def test_a_handlers_work_is_committed_before_the_answer_is_sent(
 ) -> None:
     """The answer (streamed here, so its body runs after the handler) already sees the write from another
     connection: the commit happened before the response started, not after it was sent."""
-    url = f"sqlite:///{tmp_path / 'commit.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    reset_caches()
-    with make_engine(url).begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    url = use_file_database(tmp_path, monkeypatch, "commit.db", notes=True)
     app = create_app()
 
     @app.get("/_test/write")
@@ -90,9 +97,7 @@ def test_anonymous_reads_begin_deferred_and_everything_else_immediate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite a public GET does not queue for the write lock; a request with credentials, or any POST, does."""
-    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{tmp_path / 'modes.db'}")
-    get_settings.cache_clear()
-    reset_caches()
+    use_file_database(tmp_path, monkeypatch, "modes.db")
     app = create_app()
 
     @app.api_route("/_test/mode", methods=["GET", "POST"])
@@ -117,12 +122,7 @@ def test_a_failing_handler_is_rolled_back_and_its_connection_returned(
 ) -> None:
     """The async ``get_session`` rolls back a request that raises and closes its session: nothing of the write is
     kept, and the pool has every connection back."""
-    url = f"sqlite:///{tmp_path / 'rollback.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    reset_caches()
-    with make_engine(url).begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    url = use_file_database(tmp_path, monkeypatch, "rollback.db", notes=True)
     app = create_app()
 
     @app.post("/_test/fail")
@@ -147,10 +147,7 @@ def test_a_failing_handler_is_rolled_back_and_its_connection_returned(
 def test_thread_hops_public_reads_take_one_and_a_token_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A public read resolves its context in the event loop (one worker-thread hop: the session's end); a token's
     look-up takes one more, and ``commit_before_response`` takes none after a handler that committed itself."""
-    url = f"sqlite:///{tmp_path / 'hops.db'}"
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    reset_caches()
+    url = use_file_database(tmp_path, monkeypatch, "hops.db")
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as setup:
