@@ -79,6 +79,7 @@ def test_register_with_schedule_and_audit(db: Session, ctx: Context) -> None:
     firm = factories.company(ctx, "广州市番禺建设工程有限公司", 3)
     contract = contracts.register_contract(ctx, contract_in(office.id, counterparty_uscc=firm.uscc or ""))
     assert contract.status == "performing" and contract.counterparty_id == firm.id
+    assert contract.counterparty_uscc == firm.uscc
     stored = contracts.terms_of(ctx, contract.id)
     assert [t.seq for t in stored] == [1, 2, 3]
     assert sum(t.amount or 0 for t in stored if t.kind == "payment") == contract.amount
@@ -86,11 +87,16 @@ def test_register_with_schedule_and_audit(db: Session, ctx: Context) -> None:
     assert event is not None and event.target_id == str(contract.id)
 
 
-def test_unknown_counterparty_code_is_kept_by_name_only(db: Session, ctx: Context) -> None:
+def test_unknown_counterparty_code_is_kept_unlinked(db: Session, ctx: Context) -> None:
+    """A code no registry subject holds yet is stored as given (no link); the list finds the contract by it."""
     office = g.town_office(ctx)
     code = g.body_uscc(900, "soe")
     contract = contracts.register_contract(ctx, contract_in(office.id, counterparty_uscc=code))
     assert contract.counterparty_id is None and contract.counterparty_name == "广州市番禺建设工程有限公司"
+    db.expire_all()
+    assert db.get(GovContract, contract.id).counterparty_uscc == code  # type: ignore[union-attr]
+    found = contract_queries.list_contracts(ctx, ctx.today, q=code[-8:])
+    assert [(r.id, r.counterparty_uscc) for r in found] == [(contract.id, code)]
     with pytest.raises(InvalidInput) as bad:
         contracts.register_contract(ctx, contract_in(office.id, "PY-X", counterparty_uscc=code[:-1] + "0"))
     assert bad.value.field == "counterparty_uscc"

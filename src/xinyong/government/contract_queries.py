@@ -80,6 +80,7 @@ def _row(contract: GovContract, body: PublicBody, terms: list[GovContractTerm], 
         "unit_label": unit_label(body.unit_code),
         "counterparty_name": contract.counterparty_name,
         "counterparty_id": contract.counterparty_id,
+        "counterparty_uscc": contract.counterparty_uscc,
         "amount": contract.amount,
         "paid": sum((t.paid_amount or Decimal(0) for t in terms if t.kind == "payment"), Decimal(0)),
         "signed_on": contract.signed_on,
@@ -101,7 +102,8 @@ def list_contracts(
     q: str | None = None,
     alert: bool = False,
 ) -> list[ContractRow]:
-    """Contracts, newest signed first, filtered by status, body, answering unit, a number/title/party fragment;
+    """Contracts, newest signed first, filtered by status, body, answering unit, a number/title/party (name or code)
+    fragment;
     ``alert``: only those with a term due soon or overdue as of ``as_of``."""
     require(ctx, READ)
     query = select(GovContract, PublicBody).join(PublicBody, PublicBody.id == GovContract.body_id)
@@ -118,6 +120,7 @@ def list_contracts(
                 GovContract.contract_no.like(like),
                 GovContract.title.like(like),
                 GovContract.counterparty_name.like(like),
+                GovContract.counterparty_uscc.like(like),
                 PublicBody.name.like(like),
             )
         )

@@ -97,6 +97,7 @@ class ContractRow(BaseModel):
     unit_label: str
     counterparty_name: str
     counterparty_id: int | None
+    counterparty_uscc: str = Field(description="相对方统一社会信用代码（登记时填写的，未填为空）")
     amount: Decimal
     paid: Decimal
     signed_on: date

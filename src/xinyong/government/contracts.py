@@ -220,6 +220,7 @@ def register_contract(ctx: Context, data: ContractIn) -> GovContract:
         body_id=body.id,
         counterparty_id=subject_id,
         counterparty_name=party,
+        counterparty_uscc=code,
         amount=data.amount.quantize(CENT),
         signed_on=data.signed_on,
         ends_on=data.ends_on,

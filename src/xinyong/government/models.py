@@ -114,6 +114,8 @@ class GovContract(Base):
     body_id: Mapped[int] = mapped_column(ForeignKey("public_body.id"), index=True)
     counterparty_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
     counterparty_name: Mapped[str] = mapped_column(String(200))
+    # the code as given, kept even when no registry subject holds it yet ('' when none was given; migration 0016)
+    counterparty_uscc: Mapped[str] = mapped_column(String(18), default="", server_default="")
     amount: Mapped[Decimal] = mapped_column(YUAN)
     signed_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)

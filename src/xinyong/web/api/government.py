@@ -124,6 +124,7 @@ EXPORT_COLUMNS: list[exports.Column[ContractRow]] = [
     exports.Column("政府方", lambda r: r.body_name),
     exports.Column("责任单位", lambda r: r.unit_label),
     exports.Column("相对方", lambda r: r.counterparty_name),
+    exports.Column("相对方统一社会信用代码", lambda r: r.counterparty_uscc),
     exports.Column("合同金额（元）", lambda r: r.amount),
     exports.Column("已支付（元）", lambda r: r.paid),
     exports.Column("签订日期", lambda r: r.signed_on),
