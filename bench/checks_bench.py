@@ -13,8 +13,9 @@ scopes ``checks.run``); serve ``xinyong.web.app:create_app`` with uvicorn (``--h
 with one keep-alive connection on a raw socket and prepared requests, bounded by time and count) measures, once the
 servers are idle (their start-up warm-up done: ``settle``) and after a warm-up:
 
-* ``healthz``: ``GET /healthz`` by one client (the framework's floor: no credential, no database), and by
-  ``--concurrency`` clients (``healthz_load``: the most requests per second this stack answers here at all);
+* ``healthz``: ``GET /healthz`` by one client (the floor: no credential, a trivial query and the schema
+  revision), and by ``--concurrency`` clients (``healthz_load``: the most requests per second this stack answers
+  here at all);
 * ``auth``: ``GET /api/v1/me`` with the token by one client (framework + token look-up + last-use write +
   commit: what every authenticated call pays before its own work);
 * ``single``: ``GET /api/v1/checks?code=…&scenario=procurement`` by one client (latency without queueing);
