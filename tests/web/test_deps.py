@@ -184,6 +184,6 @@ def test_thread_hops_public_reads_take_one_and_a_token_two(tmp_path: Path, monke
     finally:
         reset_caches()
     assert public == ["end_session"]
-    assert first == ["_credential_context", "commit", "end_session"]
-    assert read == ["_credential_context", "commit", "end_session"]
-    assert again == ["_credential_context", "end_session"]
+    assert first == ["credential_context", "commit", "end_session"]
+    assert read == ["credential_context", "commit", "end_session"]
+    assert again == ["credential_context", "end_session"]

@@ -364,10 +364,7 @@ def check(ctx: Context, code: object, scenario: object, as_of: date | None = Non
         shown = _shown(normal, kind)
         row = _log_row(ctx, day, chosen, shown, found, measures)
         conn = session.connection()
-        check_id = conn.execute(_INSERT_ONE, row).scalar_one()
-        own_department = (
-            conn.execute(_DEPARTMENT_NAME, {"id": ctx.department_id}).scalar() if ctx.department_id else None
-        )
+        check_id, own_department = conn.execute(_INSERT_ONE, row).one()
     assert check_id is not None
     return CheckOut(
         check_id=check_id,

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 from xinyong import __version__
 from xinyong.dashboard.warmup import lifespan
 from xinyong.web import admission, errors, middleware
+from xinyong.web import check_lane as check_lane_module
 from xinyong.web.api import (
     accounts,
     arrears,
@@ -93,8 +94,11 @@ DESCRIPTION = (
 SWAGGER = "/static/vendor/swagger-ui"
 
 
-def create_app() -> FastAPI:
-    """Build the application. Swagger UI is served from vendored files (no CDN); ReDoc is off."""
+def create_app(*, check_lane: bool = True) -> FastAPI:
+    """Build the application. Swagger UI is served from vendored files (no CDN); ReDoc is off.
+
+    ``check_lane=False`` leaves out the joint check's lane (``web.check_lane``): every check then goes through
+    the FastAPI route (the tests compare the two answers; the benchmark measures both)."""
     app = FastAPI(
         title=TITLE,
         version=__version__,
@@ -107,6 +111,8 @@ def create_app() -> FastAPI:
         lifespan=lifespan,  # warms the dashboard's and the home page's figures (XINYONG_WARM_FIGURES_ON_START)
     )
     errors.install(app)
+    if check_lane:
+        check_lane_module.install(app)  # innermost: the joint check's lane (web/check_lane.py)
     admission.install(app)  # innermost: see its docstring
     middleware.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.auth.context import Context
-from xinyong.auth.credentials import SESSION_COOKIE, account_context, resolve_session, resolve_token, token_context
+from xinyong.auth.credentials import (
+    SESSION_COOKIE,
+    account_context,
+    resolve_session,
+    resolve_token,
+    token_context,
+    touch_token,
+)
 from xinyong.db.session import end_session, open_session
 from xinyong.errors import XinyongError
 
@@ -95,11 +102,11 @@ def _touch(last: datetime | None, now: datetime) -> bool:
     return now - aware >= TOKEN_TOUCH_INTERVAL
 
 
-def _client_ip(request: Request) -> str:
+def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _credential_context(request: Request, session: Session, now: datetime, extra: dict[str, object]) -> Context:
+def credential_context(request: Request, session: Session, now: datetime, extra: dict[str, object]) -> Context:
     """The context of a request that presents a bearer token or a session cookie (database look-ups)."""
     auth = request.headers.get("authorization", "")
     if auth:
@@ -108,7 +115,7 @@ def _credential_context(request: Request, session: Session, now: datetime, extra
         if token is None:
             raise NotAuthenticated("令牌无效、已过期或已吊销")
         if _touch(token.last_used_at, now):
-            token.last_used_at = now
+            touch_token(session, token.id, now)
         return token_context(session, token, **extra)
     found = resolve_session(session, request.cookies.get(SESSION_COOKIE, ""), now)
     if found is not None:
@@ -122,12 +129,12 @@ async def get_context(request: Request, session: Session = Depends(get_session))
     """Who is acting: API token, login session, or the public. The credential's look-up runs in a worker thread;
     a request without one (the public) is answered in the event loop, with no thread hop."""
     now = clock.now()
-    extra: dict[str, object] = {"ip": _client_ip(request), "at": now}
+    extra: dict[str, object] = {"ip": client_ip(request), "at": now}
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         extra["request_id"] = request_id
     if request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE):
-        return await run_in_threadpool(_credential_context, request, session, now, extra)
+        return await run_in_threadpool(credential_context, request, session, now, extra)
     return Context(session=session, actor=PUBLIC_ACTOR, role="public", **extra)  # type: ignore[arg-type]
 
 
@@ -135,7 +142,7 @@ async def get_public_context(request: Request, session: Session = Depends(get_se
     """The context of an anonymous reader of the public site (role ``public``)."""
     request_id = getattr(request.state, "request_id", None)
     extra: dict[str, object] = {"request_id": request_id} if request_id else {}
-    return Context(session=session, actor=PUBLIC_ACTOR, role="public", ip=_client_ip(request), **extra)  # type: ignore[arg-type]
+    return Context(session=session, actor=PUBLIC_ACTOR, role="public", ip=client_ip(request), **extra)  # type: ignore[arg-type]
 
 
 async def require_login(ctx: Context = Depends(get_context)) -> Context:
