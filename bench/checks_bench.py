@@ -2,7 +2,7 @@
 machine with 100,000 list entries; a batch of 10,000 codes ≤ 2 s).
 
     .venv/bin/python bench/checks_bench.py [--entries 100000] [--workers 2] [--concurrency 8] [--seconds 10]
-        [--pg-url URL] [--no-pg] [--json OUT]
+        [--pg-url URL] [--no-pg] [--no-sqlite] [--json OUT]
 
 For each database (a fresh SQLite file, a throw-away PostgreSQL schema): migrate; bulk-insert the departments,
 ``1.2 × entries`` subjects (95% enterprises by USCC, 5% natural persons by the keyed hash of their ID number) and
@@ -732,7 +732,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         "runs": [],
     }
-    databases: list[tuple[str, Callable[[], Any]]] = [("sqlite", sqlite_database)]
+    databases: list[tuple[str, Callable[[], Any]]] = [] if args.no_sqlite else [("sqlite", sqlite_database)]
     if args.pg_url:
         databases.append(("postgresql", lambda: postgresql_database(args.pg_url)))
     for name, opener in databases:
@@ -768,6 +768,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="length of the load phase")
     ap.add_argument("--pg-url", default=PG_URL)
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     # a terminated run still stops the servers it started (the ``finally`` of ``served``)

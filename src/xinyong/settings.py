@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     export_max_rows: int = Field(
         default=50_000, ge=1, le=1_000_000, description="Most rows one CSV/Excel export of a public list page holds."
     )
+    check_token_memo_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="How long the joint check's lane remembers an API token's row instead of reading it per "
+        "check (0: read every time). Safe at any value: a token is never edited, its expiry is checked on every "
+        "request, and a revoked token is refused by the check's own write at once (docs/checks.md).",
+    )
     db_pool_size: int = Field(
         default=15,
         ge=1,

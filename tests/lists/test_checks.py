@@ -4,17 +4,20 @@ logged, time travel, the check log row, and batches (size limit, bad codes per p
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from principals import admin_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factories import company, departments, ric, uscc
 from list_factories import department, published_entry
 from xinyong.auth.context import Context
+from xinyong.auth.credentials import CredentialRevoked, token_context
 from xinyong.auth.models import AuditEvent
 from xinyong.auth.permissions import PermissionDenied
+from xinyong.auth.tokens import create_token, revoke_token
 from xinyong.errors import InvalidInput
 from xinyong.lists.check_schemas import MAX_BATCH
 from xinyong.lists.checks import check, check_batch
@@ -169,6 +172,30 @@ def test_permission_and_token_scopes(db: Session, ctx: Context, czj: Context) ->
     narrow = Context(session=db, actor="token:x", role="department_officer", scopes=frozenset({"subjects.read"}))
     with pytest.raises(PermissionDenied, match="令牌"):
         check(narrow, firm.uscc, "procurement")
+
+
+def test_a_check_by_a_revoked_token_is_refused_by_its_own_write(db: Session, ctx: Context, czj: Context) -> None:
+    """The log row is written only while the acting token is not revoked: the insert itself checks, so a token
+    remembered by the lane (auth.credentials.TokenMemo) and revoked meanwhile is refused at once."""
+    firm = company(ctx, "广州吊销测试有限公司", 9)
+    officer_ctx = admin_context(db)
+    _, token = create_token(
+        officer_ctx,
+        "财政局采购系统",
+        "department_officer",
+        department_id=czj.department_id,
+        scopes=["checks.run"],
+        expires_on=officer_ctx.today + timedelta(days=30),
+    )
+    live = token_context(db, token)
+    assert check(live, firm.uscc, "procurement").check_id
+    revoke_token(officer_ctx, token.id, "系统下线")
+    with pytest.raises(CredentialRevoked) as refused:
+        check(live, firm.uscc, "procurement")
+    assert refused.value.status == 401
+    assert len(logged(db)) == 1
+    # other actors (no token) are not affected by the guard
+    assert check(czj, firm.uscc, "procurement").check_id and len(logged(db)) == 2
 
 
 # --------------------------------------------------------------------------------------------- batches

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from principals import issue_token, token_headers
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from factories import company, uscc
@@ -22,7 +22,7 @@ from testdb import DATABASES, app_database, create_schema, drop_schema, rows, sc
 from xinyong import clock
 from xinyong.auth.context import Context
 from xinyong.auth.models import ApiToken
-from xinyong.db.session import make_engine
+from xinyong.db.session import get_engine, make_engine
 from xinyong.lists.models import ListCheck
 from xinyong.web.app import create_app
 from xinyong.web.check_lane import CheckLaneMiddleware, lane_params
@@ -178,6 +178,26 @@ def test_a_token_without_the_right_is_refused_403_and_not_logged(world: dict[str
         assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
         assert lane_of(client).answered == 0
     assert logged(world["url"]) == []
+
+
+def test_a_remembered_token_is_not_read_again_and_its_revocation_is_refused_at_once(world: dict[str, Any]) -> None:
+    params = {"code": world["listed"], "scenario": "procurement"}
+    statements: list[str] = []
+    with TestClient(create_app()) as client:
+        assert client.get(CHECKS, params=params, headers=world["token"]).status_code == 200
+        event.listen(get_engine(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+        assert client.get(CHECKS, params=params, headers=world["token"]).status_code == 200
+        assert statements and not any(s.startswith("SELECT api_token.id") for s in statements)
+        assert lane_of(client).answered == 2
+        engine = make_engine(world["url"])
+        with engine.begin() as conn:  # revoked behind the lane's back (another process, the CLI)
+            conn.execute(update(ApiToken).values(revoked_at=clock.now()))
+        engine.dispose()
+        refused = client.get(CHECKS, params=params, headers=world["token"])
+        assert refused.status_code == 401 and refused.json()["error"] == "unauthenticated"
+        assert client.get(CHECKS, params=params, headers=world["token"]).status_code == 401
+        assert lane_of(client).answered == 2
+    assert len(logged(world["url"])) == 2
 
 
 def test_the_lane_records_the_tokens_last_use(world: dict[str, Any]) -> None:

@@ -13,7 +13,8 @@
   the checking department. That row IS the record of the check (a data write in the caller's transaction) and
   its id is returned for feedback; no audit-chain event is appended per check — the chain serialises its
   appenders, and the log row carries everything an audit event would. Malformed codes are refused before
-  anything is written.
+  anything is written. The row is written only while the acting API token is not revoked (the insert itself
+  checks), so a token revoked a moment ago gets 401 even where its row was remembered (``web.check_lane``).
 * ``check_batch``: up to ``MAX_BATCH`` codes in one scenario. A malformed code is reported at its position
   without failing the others; a code repeated in the batch is checked and logged once and every position that
   names it gets the answer (``duplicate_of`` = the first position). The rows share one ``batch_ref`` and are
@@ -37,13 +38,15 @@ from datetime import UTC, date
 from functools import cache, cached_property
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, Date, Row, String, any_, bindparam, insert, literal_column, select, text
+from sqlalchemy import ARRAY, Date, Row, String, any_, bindparam, exists, insert, literal_column, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinyong.auth import audit
 from xinyong.auth.audit import scrub_text
 from xinyong.auth.context import Context
+from xinyong.auth.credentials import CredentialRevoked
+from xinyong.auth.models import ApiToken
 from xinyong.auth.permissions import PermissionDenied, allowed, require
 from xinyong.auth.pii import lookup_hash, mask_id
 from xinyong.catalog.departments import load_departments
@@ -206,10 +209,22 @@ _PG_INSERT = text(
     "AS u(id, code, subject_id, entry_ids, measure_ids, hit)"
 )
 _LOG = ListCheck.__table__
-# the log row's id, and the checking department's name read in the same statement
-_INSERT_ONE = insert(_LOG).returning(
-    _LOG.c.id,
-    literal_column("(SELECT department.name FROM department WHERE department.id = list_check.department_id)"),
+_LOGGED = [c for c in _LOG.c if c.name != "id"]
+# One check's log row, written only while the acting API token is not revoked (``token_id`` NULL for other
+# actors: always written); RETURNING its id and the checking department's name. The guard makes revocation take
+# effect at once even where the token's row was remembered rather than read (``web.check_lane``).
+_INSERT_ONE = (
+    insert(_LOG)
+    .from_select(
+        [c.name for c in _LOGGED],
+        select(*(bindparam(c.name, type_=c.type) for c in _LOGGED)).where(
+            ~exists().where(ApiToken.id == bindparam("token_id"), ApiToken.revoked_at.is_not(None))
+        ),
+    )
+    .returning(
+        _LOG.c.id,
+        literal_column("(SELECT department.name FROM department WHERE department.id = list_check.department_id)"),
+    )
 )
 _INSERT_MANY = insert(_LOG).returning(_LOG.c.id, sort_by_parameter_order=True)
 _DEPARTMENT_NAME = select(Department.name).where(Department.id == bindparam("id"))
@@ -355,8 +370,7 @@ def check(ctx: Context, code: object, scenario: object, as_of: date | None = Non
     normal, kind = _code_or_422(code, day, "code")
     key = _key(normal, kind)
     session = ctx.session
-    # Read and write before the session's pending changes (e.g. the API token's last-use time) are flushed:
-    # they are written at commit, so their row locks are held for the shortest time.
+    # the reads and the log row on the session's connection, before anything pending in the session is flushed
     with session.no_autoflush:
         rows = _lookup(session, {kind: [key]}, day)
         found = _collect(rows).get(key, _Found())
@@ -364,7 +378,10 @@ def check(ctx: Context, code: object, scenario: object, as_of: date | None = Non
         shown = _shown(normal, kind)
         row = _log_row(ctx, day, chosen, shown, found, measures)
         conn = session.connection()
-        check_id, own_department = conn.execute(_INSERT_ONE, row).one()
+        written = conn.execute(_INSERT_ONE, row | {"token_id": ctx.token_id}).one_or_none()
+    if written is None:
+        raise CredentialRevoked("令牌已吊销")
+    check_id, own_department = written
     assert check_id is not None
     return CheckOut(
         check_id=check_id,

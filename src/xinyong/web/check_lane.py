@@ -6,8 +6,11 @@ login, the OpenAPI security declarations, the app's commit dependency), query-pa
 worker-thread hops: over half its CPU (docs/checks.md). This pure ASGI middleware answers the common case itself,
 in one worker-thread hop, with the same pieces the route uses:
 
-* the context as ``web.deps.get_context`` builds it (``credential_context``: the token look-up, its last-use
-  write at most once a minute, the request id, the client address, the time);
+* the context as ``web.deps.get_context`` builds it (``credential_context``: the token, its last-use write at most
+  once a minute, the request id, the client address, the time), the token's row remembered by the process for
+  ``check_token_memo_seconds`` (``auth.credentials.TokenMemo``: a token is never edited, its expiry is checked
+  on every request, and the check's log row is written only while the token is not revoked, so revocation
+  still takes effect at once);
 * the action ``lists.checks.check`` (permission, validation, the look-up, the log row);
 * the answer ``CheckOut.model_dump_json()`` with the route's status and media type.
 
@@ -16,7 +19,8 @@ in one worker-thread hop, with the same pieces the route uses:
 the token's last use (one ``UPDATE``); each is complete on its own, and both are stored before the answer is
 sent. What this saves: on PostgreSQL the ``BEGIN`` and ``COMMIT`` round trips (five round trips became three); on
 SQLite the write lock, which a transaction begun IMMEDIATE held from the token look-up to the commit, is held
-only while the ``INSERT`` runs, so the two server processes stop queueing on it (docs/checks.md has the figures).
+only while the ``INSERT`` runs, so the two server processes stop queueing on it. With the token remembered, a
+check is two statements: the look-up and the log row (docs/checks.md has the figures).
 
 It takes only what it can answer exactly as the route would: a ``GET`` with an ``Authorization`` header, each of
 ``code``, ``scenario`` and ``as_of`` given at most once, ``code`` 1–64 and ``scenario`` 1–32 characters (the
@@ -45,6 +49,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xinyong import clock
+from xinyong.auth.credentials import TokenMemo
 from xinyong.db.session import end_session, open_session
 from xinyong.errors import XinyongError
 from xinyong.lists import checks
@@ -84,10 +89,10 @@ def _has_authorization(scope: Scope) -> bool:
     return any(name == b"authorization" and value for name, value in scope["headers"])
 
 
-def answer(scope: Scope, params: tuple[str, str, date | None]) -> bytes | None:
-    """The check's JSON answer, committed; None (and nothing kept) when the route must answer instead.
+def answer(scope: Scope, params: tuple[str, str, date | None], tokens: TokenMemo) -> bytes | None:
+    """The check's JSON answer, its log row stored; None (and the token forgotten) when the route must answer.
 
-    Runs in a worker thread: the token look-up, the check and the commit are database work."""
+    Runs in a worker thread: the token look-up and the check are database work."""
     request = Request(scope)
     now = clock.now()
     extra: dict[str, object] = {"ip": client_ip(request), "at": now}
@@ -96,13 +101,11 @@ def answer(scope: Scope, params: tuple[str, str, date | None]) -> bytes | None:
         extra["request_id"] = request_id
     session = open_session(autocommit=True)
     try:
-        ctx = credential_context(request, session, now, extra)
-        if ctx.role == "public":
-            end_session(session, False)
-            return None
+        ctx = credential_context(request, session, now, extra, tokens.resolve)
         body = checks.check(ctx, *params).model_dump_json().encode()
     except XinyongError:
         end_session(session, False)
+        tokens.forget(request.headers.get("authorization", "").partition(" ")[2].strip())
         return None
     except BaseException:
         end_session(session, False)
@@ -119,6 +122,7 @@ class CheckLaneMiddleware:
         self.owner = owner  # the application: a test that overrides its sessions is answered by the route
         self.answered = 0  # checks the lane answered (the rest went to the route)
         self._pool: ThreadPoolExecutor | None = None
+        self.tokens = TokenMemo(get_settings().check_token_memo_seconds)
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -135,7 +139,9 @@ class CheckLaneMiddleware:
         ):
             params = lane_params(scope.get("query_string", b""))
             if params is not None:
-                body = await asyncio.get_running_loop().run_in_executor(self._executor(), answer, scope, params)
+                body = await asyncio.get_running_loop().run_in_executor(
+                    self._executor(), answer, scope, params, self.tokens
+                )
                 if body is not None:
                     self.answered += 1
                     await _send_json(send, body)

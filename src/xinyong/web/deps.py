@@ -6,7 +6,7 @@ or else the anonymous public. A presented but invalid token is refused (401), ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import anyio
@@ -18,6 +18,7 @@ from xinyong import clock
 from xinyong.auth.context import Context
 from xinyong.auth.credentials import (
     SESSION_COOKIE,
+    LiveToken,
     account_context,
     resolve_session,
     resolve_token,
@@ -106,16 +107,27 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def credential_context(request: Request, session: Session, now: datetime, extra: dict[str, object]) -> Context:
-    """The context of a request that presents a bearer token or a session cookie (database look-ups)."""
+TokenResolver = Callable[[Session, str, datetime], LiveToken | None]
+
+
+def credential_context(
+    request: Request,
+    session: Session,
+    now: datetime,
+    extra: dict[str, object],
+    resolve: TokenResolver = resolve_token,
+) -> Context:
+    """The context of a request that presents a bearer token or a session cookie (database look-ups; ``resolve``
+    finds a bearer token's row: ``TokenMemo.resolve`` in the joint check's lane)."""
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, raw = auth.partition(" ")
-        token = resolve_token(session, raw.strip(), now) if scheme.lower() == "bearer" else None
+        token = resolve(session, raw.strip(), now) if scheme.lower() == "bearer" else None
         if token is None:
             raise NotAuthenticated("令牌无效、已过期或已吊销")
         if _touch(token.last_used_at, now):
             touch_token(session, token.id, now)
+            token.last_used_at = now  # a remembered token too: the next request need not write it again
         return token_context(session, token, **extra)
     found = resolve_session(session, request.cookies.get(SESSION_COOKIE, ""), now)
     if found is not None:
