@@ -21,8 +21,8 @@ from xinyong.auth.context import Context
 from xinyong.auth.credentials import account_context, hash_secret, new_secret
 from xinyong.auth.models import Account, LoginSession
 from xinyong.auth.permissions import ROLES, PermissionDenied, require
-from xinyong.db.base import fetch
-from xinyong.errors import Conflict, InvalidInput, NotFound, XinyongError
+from xinyong.db.base import fetch, fetch_or_404
+from xinyong.errors import Conflict, InvalidInput, XinyongError
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department, Subject
 
@@ -84,9 +84,7 @@ def printable(value: str, limit: int = 64) -> str:
 
 
 def _get(ctx: Context, account_id: int) -> Account:
-    account = fetch(ctx.session, Account, account_id)
-    if account is None:
-        raise NotFound(f"账户 {account_id} 不存在")
+    account = fetch_or_404(ctx.session, Account, account_id, f"账户 {account_id} 不存在")
     return account
 
 

@@ -20,7 +20,7 @@ from xinyong.auth.models import BankAuthorisation
 from xinyong.auth.permissions import PermissionDenied, require, require_own_subject
 from xinyong.auth.tokens import clean_text
 from xinyong.codes.normalize import normalize_code
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound, XinyongError
 from xinyong.subjects import queries
 from xinyong.subjects.models import Subject
@@ -107,9 +107,7 @@ def grant_authorisation(
 def revoke_authorisation(ctx: Context, authorisation_id: int) -> BankAuthorisation:
     """Withdraw an authorisation; queries under it are refused from now on."""
     require(ctx, GRANT)
-    grant = fetch(ctx.session, BankAuthorisation, authorisation_id)
-    if grant is None:
-        raise NotFound("未找到该授权", field="authorisation_id")
+    grant = fetch_or_404(ctx.session, BankAuthorisation, authorisation_id, "未找到该授权", "authorisation_id")
     require_own_subject(ctx, grant.subject_id, GRANT)
     if grant.revoked_at is not None:
         raise Conflict("该授权已撤销", field="authorisation_id")

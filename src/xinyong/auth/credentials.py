@@ -162,7 +162,7 @@ class TokenMemo:
 
 
 def touch_token(session: Session, token_id: int, now: datetime) -> None:
-    """Record ``now`` as the token's last use (in the session's transaction)."""
+    """Record ``now`` as the token's last use (on the session's connection)."""
     session.connection().execute(_TOUCH, {"token_id": token_id, "used_at": now})
 
 

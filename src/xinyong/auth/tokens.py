@@ -22,7 +22,7 @@ from xinyong.auth.context import Context
 from xinyong.auth.credentials import hash_secret, new_api_token
 from xinyong.auth.models import ApiToken
 from xinyong.auth.permissions import ROLE_PERMISSIONS, ROLES, TOKEN_ROLES, require, require_department
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Department
@@ -152,9 +152,7 @@ def revoke_token(ctx: Context, token_id: int, reason: str) -> ApiToken:
     """Revoke a token at once; it answers 401 from the next request on."""
     require(ctx, MANAGE)
     reason = clean_text(reason, "reason", "吊销原因", REASON_MAX)
-    token = fetch(ctx.session, ApiToken, token_id)
-    if token is None:
-        raise NotFound("未找到该令牌", field="token_id")
+    token = fetch_or_404(ctx.session, ApiToken, token_id, "未找到该令牌", "token_id")
     if token.revoked_at is not None:
         raise Conflict("该令牌已被吊销", field="token_id")
     token.revoked_at = ctx.at

@@ -27,7 +27,7 @@ from xinyong.auth.credentials import hash_secret
 from xinyong.auth.permissions import PermissionDenied, require
 from xinyong.auth.tokens import clean_text
 from xinyong.codes.uscc import is_valid_uscc
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.incentives.models import (
     ConsentToken,
@@ -102,9 +102,7 @@ def register_provider(ctx: Context, name: str, uscc: str, kind: str) -> Incentiv
 def set_provider_active(ctx: Context, provider_id: int, active: bool) -> IncentiveProvider:
     """Suspend or resume a provider: a suspended provider's questions are refused (and logged)."""
     require(ctx, MANAGE)
-    provider = fetch(ctx.session, IncentiveProvider, provider_id)
-    if provider is None:
-        raise NotFound("未找到该服务提供方", field="provider_id")
+    provider = fetch_or_404(ctx.session, IncentiveProvider, provider_id, "未找到该服务提供方", "provider_id")
     provider.active = active
     ctx.session.flush()
     action = "incentives.provider.activate" if active else "incentives.provider.deactivate"

@@ -35,7 +35,7 @@ from xinyong.auth.models import Account
 from xinyong.auth.permissions import PermissionDenied, require, require_department, require_own_subject
 from xinyong.calendar import load_calendar
 from xinyong.catalog.items import DataItem, load_catalog
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch, fetch_or_404
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.intake.load import xact_lock
 from xinyong.records import cases, effects, status
@@ -97,9 +97,7 @@ _clean = cases.clean_text
 
 
 def _get(ctx: Context, objection_id: int) -> Objection:
-    objection = fetch(ctx.session, Objection, objection_id)
-    if objection is None:
-        raise NotFound(f"异议 {objection_id} 不存在", field="objection_id")
+    objection = fetch_or_404(ctx.session, Objection, objection_id, f"异议 {objection_id} 不存在", "objection_id")
     return objection
 
 
@@ -220,9 +218,9 @@ def may_submit(ctx: Context) -> None:
 
 
 def _current_record(ctx: Context, record_id: int) -> CreditRecord:
-    record = fetch(ctx.session, CreditRecord, record_id)
-    if record is None:
-        raise NotFound(f"信用记录 {record_id} 不存在，请核对记录编号", field="record_id")
+    record = fetch_or_404(
+        ctx.session, CreditRecord, record_id, f"信用记录 {record_id} 不存在，请核对记录编号", "record_id"
+    )
     newer = aliased(CreditRecord)
     later = ctx.session.scalar(select(newer.id).where(newer.supersedes_id == record.id).limit(1))
     if later is not None:

@@ -22,7 +22,7 @@ from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import PermissionDenied, allowed, require, require_department, require_own_subject
 from xinyong.catalog.items import DataItem, UnknownItem, load_catalog
-from xinyong.db.base import MAX_ID, fetch
+from xinyong.db.base import MAX_ID, fetch, fetch_or_404
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.records.effects import effects_of
 from xinyong.records.models import CreditRecord
@@ -216,9 +216,7 @@ def staff_record(ctx: Context, record_id: int, *, reveal_identifiers: bool = Fal
     the catalogue shows no fields (their sharing levels are unknown).
     """
     require(ctx, READ)
-    record = fetch(ctx.session, CreditRecord, record_id)
-    if record is None:
-        raise NotFound("未找到该信用记录", field="record_id")
+    record = fetch_or_404(ctx.session, CreditRecord, record_id, "未找到该信用记录", "record_id")
     item = _item_or_none(record.item_id)
     if item is not None:
         levels, fields = read_fields(ctx, item, record, reveal_identifiers=reveal_identifiers)
@@ -260,9 +258,7 @@ def read_record_status(ctx: Context, record_id: int, as_of: date | None = None) 
     if not (allowed(ctx.role, READ) or allowed(ctx.role, READ_OWN)):
         raise PermissionDenied(ctx.role, READ)
     day = check_as_of(ctx, as_of)
-    record = fetch(ctx.session, CreditRecord, record_id)
-    if record is None:
-        raise NotFound("未找到该信用记录", field="record_id")
+    record = fetch_or_404(ctx.session, CreditRecord, record_id, "未找到该信用记录", "record_id")
     _may_read_status(ctx, record)
     return record_status(ctx, record, day)
 
@@ -360,9 +356,7 @@ def record_lifecycle(ctx: Context, record_id: int, as_of: date | None = None) ->
     reader may register a revocation. A natural person's name is shown in clear and the read audited."""
     require(ctx, READ)
     day = check_as_of(ctx, as_of)
-    record = fetch(ctx.session, CreditRecord, record_id)
-    if record is None:
-        raise NotFound("未找到该信用记录", field="record_id")
+    record = fetch_or_404(ctx.session, CreditRecord, record_id, "未找到该信用记录", "record_id")
     if record.subject_kind == NATURAL_PERSON:
         audit.record_read(ctx, "credit_record", record.id, {"view": "lifecycle", "item": record.item_id})
     item = _item_or_none(record.item_id)

@@ -148,9 +148,7 @@ def _current(session: Session, record: CreditRecord) -> CreditRecord:
 
 
 def _record_or_404(ctx: Context, record_id: int) -> CreditRecord:
-    record = fetch(ctx.session, CreditRecord, record_id)
-    if record is None:
-        raise NotFound("未找到该信用记录", field="record_id")
+    record = fetch_or_404(ctx.session, CreditRecord, record_id, "未找到该信用记录", "record_id")
     return _current(ctx.session, record)
 
 
@@ -444,9 +442,7 @@ def apply_external(
     changes the platform's own records: no effect is written."""
     session = ctx.session
     may_apply_external(ctx, subject_id)
-    subject = fetch(session, Subject, subject_id)
-    if subject is None:
-        raise NotFound("未找到该信用主体", field="subject_id")
+    subject = fetch_or_404(session, Subject, subject_id, "未找到该信用主体", "subject_id")
     rules = repair_rules()
     listed = external_list(external_list_key)
     ref = _text(external_ref, "external_ref", "名单信息编号（如案号、文书号）", REF_MAX)

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from xinyong.auth import audit
 from xinyong.auth.context import Context
 from xinyong.codes.divisions import township_by_code
-from xinyong.db.base import fetch, fetch_or_404
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.db.base import fetch_or_404
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.subjects.models import Department, Subject
 from xinyong.supervision.access import (
     MANAGE_POOL,
@@ -134,9 +134,7 @@ def add_conflict(ctx: Context, data: ConflictIn) -> ConflictOut:
     inspector = inspector_or_404(ctx, data.inspector_id)
     require_scope(ctx, inspector.department_id, MANAGE_POOL)
     session = ctx.session
-    subject = fetch(session, Subject, data.subject_id)
-    if subject is None:
-        raise NotFound("信用主体不存在", field="subject_id")
+    subject = fetch_or_404(session, Subject, data.subject_id, "信用主体不存在", "subject_id")
     reason = " ".join(data.reason.split())
     if len(reason) < 2:
         raise InvalidInput("请填写回避事由", field="reason")

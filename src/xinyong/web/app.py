@@ -98,7 +98,7 @@ def create_app(*, check_lane: bool = True) -> FastAPI:
     """Build the application. Swagger UI is served from vendored files (no CDN); ReDoc is off.
 
     ``check_lane=False`` leaves out the joint check's lane (``web.check_lane``): every check then goes through
-    the FastAPI route (the tests compare the two answers; the benchmark measures both)."""
+    the FastAPI route (tests/web/test_check_lane.py compares the two answers)."""
     app = FastAPI(
         title=TITLE,
         version=__version__,
@@ -113,7 +113,7 @@ def create_app(*, check_lane: bool = True) -> FastAPI:
     errors.install(app)
     if check_lane:
         check_lane_module.install(app)  # innermost: the joint check's lane (web/check_lane.py)
-    admission.install(app)  # innermost: see its docstring
+    admission.install(app)  # inside the rate limits and size checks: see its docstring
     middleware.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Starlette walks the included routers in this order, every route of each until one matches: the routes with

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth.context import Context
 from xinyong.auth.permissions import require
 from xinyong.calendar import WorkCalendar, load_calendar
-from xinyong.db.base import fetch
+from xinyong.db.base import fetch_or_404
 from xinyong.errors import NotFound
 from xinyong.workplan.models import WorkPlan, WorkPlanItem, WorkPlanProgress, WorkPlanUnit
 from xinyong.workplan.schemas import (
@@ -215,9 +215,7 @@ def ledger(ctx: Context, year: int, as_of: date | None = None) -> PlanStatus:
 def item_detail(ctx: Context, item_id: int, as_of: date | None = None) -> ItemDetail:
     """An item with sub-tasks, targets, units by role, status as of the day and its whole progress history."""
     require(ctx, READ)
-    item = fetch(ctx.session, WorkPlanItem, item_id)
-    if item is None:
-        raise NotFound(f"工作要点条目 {item_id} 不存在", field="item_id")
+    item = fetch_or_404(ctx.session, WorkPlanItem, item_id, f"工作要点条目 {item_id} 不存在", "item_id")
     plan = ctx.session.get(WorkPlan, item.plan_id)
     assert plan is not None
     day = as_of or ctx.today
