@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_BATCH = 10_000  # codes in one batch check (issue #7)
 REASON_MAX = 500
+CODE_INPUT_MAX = 64  # characters of a code as typed (spaces, full-width forms) before it is normalised
+SCENARIO_MAX = 32  # list_check.scenario
 NOTE_MAX = 2000
 
 
@@ -118,7 +120,7 @@ class BatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: str = Field(min_length=1, max_length=32, description="应用场景（rules/measures.yaml）")
+    scenario: str = Field(min_length=1, max_length=SCENARIO_MAX, description="应用场景（rules/measures.yaml）")
     codes: list[str] = Field(description=f"统一社会信用代码或身份证号码，最多 {MAX_BATCH:,} 个")
     as_of: date | None = Field(default=None, description="查询基准日（默认今天，不能晚于今天）")
 

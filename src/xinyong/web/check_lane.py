@@ -53,12 +53,11 @@ from xinyong.auth.credentials import TokenMemo
 from xinyong.db.session import end_session, open_session
 from xinyong.errors import XinyongError
 from xinyong.lists import checks
+from xinyong.lists.check_schemas import CODE_INPUT_MAX, SCENARIO_MAX
 from xinyong.settings import get_settings
 from xinyong.web.deps import client_ip, credential_context, get_session
 
 PATH = "/api/v1/checks"
-# The route's query bounds (web/api/checks.py: ``Query(min_length=…, max_length=…)``).
-BOUNDS = {"code": 64, "scenario": 32}
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HEADERS = [(b"content-type", b"application/json")]
 
@@ -73,7 +72,7 @@ def lane_params(query_string: bytes) -> tuple[str, str, date | None] | None:
     code, scenario, raw_day = seen.get("code"), seen.get("scenario"), seen.get("as_of")
     if code is None or scenario is None:
         return None
-    if not (0 < len(code) <= BOUNDS["code"] and 0 < len(scenario) <= BOUNDS["scenario"]):
+    if not (0 < len(code) <= CODE_INPUT_MAX and 0 < len(scenario) <= SCENARIO_MAX):  # the route's Query bounds
         return None
     if raw_day is None:
         return code, scenario, None
@@ -121,13 +120,9 @@ class CheckLaneMiddleware:
         self.app = app
         self.owner = owner  # the application: a test that overrides its sessions is answered by the route
         self.answered = 0  # checks the lane answered (the rest went to the route)
-        self._pool: ThreadPoolExecutor | None = None
+        # the lane's worker threads (started on demand), as many as the requests admission lets in at a time
+        self.pool = ThreadPoolExecutor(get_settings().db_pool_size, thread_name_prefix="check-lane")
         self.tokens = TokenMemo(get_settings().check_token_memo_seconds)
-
-    def _executor(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(get_settings().db_pool_size, thread_name_prefix="check-lane")
-        return self._pool
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -139,9 +134,7 @@ class CheckLaneMiddleware:
         ):
             params = lane_params(scope.get("query_string", b""))
             if params is not None:
-                body = await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), answer, scope, params, self.tokens
-                )
+                body = await asyncio.get_running_loop().run_in_executor(self.pool, answer, scope, params, self.tokens)
                 if body is not None:
                     self.answered += 1
                     await _send_json(send, body)

@@ -23,7 +23,16 @@ from starlette.responses import Response
 
 from xinyong.db.base import MAX_ID
 from xinyong.lists import check_queries, checks
-from xinyong.lists.check_schemas import BatchIn, BatchOut, CheckOut, FeedbackIn, FeedbackOut, RatesOut
+from xinyong.lists.check_schemas import (
+    CODE_INPUT_MAX,
+    SCENARIO_MAX,
+    BatchIn,
+    BatchOut,
+    CheckOut,
+    FeedbackIn,
+    FeedbackOut,
+    RatesOut,
+)
 from xinyong.web.errors import error_responses
 from xinyong.web.security import CSRF, DENIED, SECURED, LoggedIn
 
@@ -41,8 +50,10 @@ JSON_MEDIA_TYPE = "application/json"
 )
 def check(
     ctx: LoggedIn,
-    code: Annotated[str, Query(min_length=1, max_length=64, description="统一社会信用代码或身份证号码")],
-    scenario: Annotated[str, Query(min_length=1, max_length=32, description="应用场景，如 procurement（政府采购）")],
+    code: Annotated[str, Query(min_length=1, max_length=CODE_INPUT_MAX, description="统一社会信用代码或身份证号码")],
+    scenario: Annotated[
+        str, Query(min_length=1, max_length=SCENARIO_MAX, description="应用场景，如 procurement（政府采购）")
+    ],
     as_of: Annotated[date | None, Query(description="查询基准日（默认今天，不能晚于今天）")] = None,
 ) -> Response:
     """The subject the code names, its list entries in force on the day (list, department, decision and

@@ -30,7 +30,7 @@ from xinyong.auth.permissions import allowed, require
 from xinyong.db.base import MAX_ID
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.lists import check_queries, checks, measure_progress
-from xinyong.lists.check_schemas import MAX_BATCH, BatchOut
+from xinyong.lists.check_schemas import CODE_INPUT_MAX, MAX_BATCH, SCENARIO_MAX, BatchOut
 from xinyong.lists.checks import MAX_UPLOAD_BYTES, codes_from_file
 from xinyong.lists.measures import measure_ledger
 from xinyong.web import csrf
@@ -98,8 +98,8 @@ def form_page(request: Request, ctx: Login) -> Response:
 def run_check(
     request: Request,
     ctx: Login,
-    code: Annotated[str, Form(max_length=64)] = "",
-    scenario: Annotated[str, Form(max_length=32)] = "",
+    code: Annotated[str, Form(max_length=CODE_INPUT_MAX)] = "",
+    scenario: Annotated[str, Form(max_length=SCENARIO_MAX)] = "",
     as_of: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Check one code, then show the logged check with its feedback forms."""
@@ -124,7 +124,7 @@ def run_check(
 def run_batch(
     request: Request,
     ctx: Login,
-    scenario: Annotated[str, Form(max_length=32)] = "",
+    scenario: Annotated[str, Form(max_length=SCENARIO_MAX)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Check the codes of an uploaded file and show the result table (every position, the reasons of bad ones)."""
