@@ -3,7 +3,7 @@ validate, verify, load) into a fresh SQLite file and a fresh PostgreSQL schema (
 memory bounded), beside the time polars takes merely to parse the same file (all columns as strings).
 
     .venv/bin/python bench/intake_load.py [--rows 1000000] [--registry 100000] [--known 0.7] [--seed 4]
-        [--pg-url URL] [--no-pg] [--no-sqlite] [--json OUT]
+        [--pg-url URL] [--no-pg] [--no-sqlite] [--json OUT] [--before SRC --before-code LABEL]
 
 The file is made in a temporary directory with a fixed seed (``demo.records.RecordGenerator.stream``: the demo
 casebook's 行政处罚 rows of 区市场监管局, every row valid). Its subjects are drawn from two pools: demo subjects
@@ -14,6 +14,12 @@ child process that reports its wall time (submit and commit) and its peak RSS (`
 after imports is reported beside it. The timed call is the service behind ``xinyong intake load``. Beside the
 wall time: the CPU seconds of that process, of the intake worker process it starts for a large file
 (``intake.worker``) and, on PostgreSQL, of the database backend (``/proc``): on two cores the three share them.
+
+Beside the end-to-end figure, in the same run: the **storage floor** (``storage_floor``), the time the database
+takes merely to store the very rows the load stored, by the same driver call, into a table with the same keys,
+indexes and foreign keys — what no loader into this schema can beat on the machine. With ``--before SRC`` (the
+``src`` directory of another build, e.g. a ``git worktree`` of an earlier commit) that build loads the same file
+first, on a fresh database, then this checkout does: a before/after pair measured one after the other.
 """
 
 from __future__ import annotations
@@ -281,44 +287,174 @@ def child(url: str, csv_path: str, out: str) -> None:
     Path(out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
-def _run_child(url: str, csv_path: Path, tmp: Path) -> dict[str, Any]:
+FLOOR_TABLE = "bench_floor_record"
+
+
+def _floor_table(conn: Any, dialect: str) -> None:
+    """``FLOOR_TABLE``: ``credit_record``'s columns, keys, indexes and foreign keys under another name."""
+    if dialect == "sqlite":
+        ddl = [
+            sql
+            for (sql,) in conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'credit_record' AND sql IS NOT NULL "
+                "ORDER BY type = 'index'"
+            )
+        ]
+        for sql in ddl:  # the table first, then its indexes; the self-reference (supersedes_id) follows
+            conn.exec_driver_sql(sql.replace("credit_record", FLOOR_TABLE))
+        return
+    conn.exec_driver_sql(f"CREATE TABLE {FLOOR_TABLE} (LIKE credit_record INCLUDING ALL)")
+    foreign = conn.exec_driver_sql(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'credit_record'::regclass AND contype = 'f'"
+    ).scalars()
+    for definition in list(foreign):
+        conn.exec_driver_sql(f"ALTER TABLE {FLOOR_TABLE} ADD {definition.replace('credit_record', FLOOR_TABLE)}")
+
+
+def storage_floor(url: str) -> dict[str, Any]:
+    """The database's own cost of storing the loaded records: the very rows the run stored, read back chunk by
+    chunk (not timed) and written again into a table shaped like ``credit_record`` (same keys, indexes and
+    foreign keys) by the driver call the service makes (``load.insert_rows``: SQLite executemany with its page
+    cache, PostgreSQL COPY), then committed. No parse, check, hash or verification: no loader that stores these
+    rows in this schema can be faster than this on this machine."""
+    from sqlalchemy import Text, cast
+
+    from xinyong.db.base import Base
+    from xinyong.intake import load
+    from xinyong.intake.service import CHUNK_ROWS
+    from xinyong.records.models import CreditRecord
+
+    record = CreditRecord.__table__
+    if FLOOR_TABLE not in Base.metadata.tables:  # the same column types, so insert_rows converts as it does
+        record.to_metadata(Base.metadata, name=FLOOR_TABLE)
+    # Read back as the service hands them over: Python values, the JSON as its text.
+    picked = [cast(record.c[c], Text) if c == "data" else record.c[c] for c in load.RECORD_COLUMNS]
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            conn = session.connection()
+            dialect = engine.dialect.name
+            _floor_table(conn, dialect)
+            server_before = server_cpu_s(session)
+            insert_s, cpu, rows, last = 0.0, 0.0, 0, 0
+            with load.write_cache(session):
+                while chunk := session.execute(
+                    select(record.c.id, *picked).where(record.c.id > last).order_by(record.c.id).limit(CHUNK_ROWS)
+                ).all():
+                    last = chunk[-1][0]
+                    values = [tuple(r)[1:] for r in chunk]
+                    t, c = time.perf_counter(), time.process_time()
+                    load.insert_rows(session, FLOOR_TABLE, load.RECORD_COLUMNS, values)
+                    insert_s += time.perf_counter() - t
+                    cpu += time.process_time() - c
+                    rows += len(values)
+            server_after = server_cpu_s(session)
+            t, c = time.perf_counter(), time.process_time()
+            session.commit()
+            commit_s = time.perf_counter() - t
+            cpu += time.process_time() - c
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE {FLOOR_TABLE}")
+    finally:
+        engine.dispose()
+    total = insert_s + commit_s
+    return {
+        "rows": rows,
+        "insert_s": round(insert_s, 2),
+        "commit_s": round(commit_s, 2),
+        "total_s": round(total, 2),
+        "rows_per_s": round(rows / total) if total else None,
+        "cpu_s_this_process": round(cpu, 2),
+        "cpu_s_database_server": (
+            round(server_after - server_before, 2) if server_before is not None and server_after is not None else None
+        ),
+    }
+
+
+#: A build of the code to run the loads with: (its ``src`` directory or None for this checkout's, its label).
+Code = tuple[str | None, str | None]
+
+
+def _run_child(url: str, csv_path: Path, tmp: Path, src: str | None = None) -> dict[str, Any]:
     out = tmp / f"child-{uuid.uuid4().hex[:6]}.json"
     env = dict(os.environ, XINYONG_INTAKE_MAX_FILE_MB=str(MAX_FILE_MB))
+    if src:  # another build of the package (and its intake worker, a child of the child) runs the load
+        env["PYTHONPATH"] = src
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", url, str(csv_path), str(out)]
     subprocess.run(cmd, check=True, env=env)
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def bench_sqlite(csv_path: Path, registry: int, seed: int, tmp: Path) -> dict[str, Any]:
-    """A fresh SQLite file next to the CSV."""
+def _tagged(result: dict[str, Any], code: str | None) -> dict[str, Any]:
+    return result | {"code": code} if code else result
+
+
+def bench_sqlite(csv_path: Path, registry: int, seed: int, tmp: Path, codes: list[Code]) -> list[dict[str, Any]]:
+    """A fresh SQLite file next to the CSV per build of the code, one after the other; then the storage floor."""
     db = tmp / "intake.db"
     url = f"sqlite:///{db}"
-    prepared = prepare(url, registry, seed)
-    result = _run_child(url, csv_path, tmp)
-    result |= prepared
-    result["file_mb"] = round(sum(p.stat().st_size for p in tmp.glob("intake.db*")) / 1e6, 1)
-    return result
+    results = []
+    for src, code in codes:
+        for old in tmp.glob("intake.db*"):
+            old.unlink()
+        prepared = prepare(url, registry, seed)
+        result = _run_child(url, csv_path, tmp, src) | prepared
+        result["file_mb"] = round(sum(p.stat().st_size for p in tmp.glob("intake.db*")) / 1e6, 1)
+        results.append(_tagged(result, code))
+        print(f"intake: {results[-1]}", flush=True)
+    print("  sqlite: storage floor …", flush=True)
+    results[-1]["storage_floor"] = storage_floor(url)
+    return results
 
 
-def bench_postgresql(csv_path: Path, registry: int, seed: int, tmp: Path, url: str) -> dict[str, Any]:
-    """A throw-away schema, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+def bench_postgresql(
+    csv_path: Path, registry: int, seed: int, tmp: Path, url: str, codes: list[Code]
+) -> list[dict[str, Any]]:
+    """A throw-away schema per build of the code, dropped afterwards; the storage floor in the last."""
     admin = create_engine(make_engine(url).url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
+    results = []
     try:
-        scoped_url = scoped.render_as_string(hide_password=False)
-        prepared = prepare(scoped_url, registry, seed)
-        return _run_child(scoped_url, csv_path, tmp) | prepared
+        for n, (src, code) in enumerate(codes, start=1):
+            schema = f"bench_{uuid.uuid4().hex[:10]}"
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            scoped = make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
+            try:
+                scoped_url = scoped.render_as_string(hide_password=False)
+                prepared = prepare(scoped_url, registry, seed)
+                results.append(_tagged(_run_child(scoped_url, csv_path, tmp, src) | prepared, code))
+                print(f"intake: {results[-1]}", flush=True)
+                if n == len(codes):
+                    print("  postgresql: storage floor …", flush=True)
+                    results[-1]["storage_floor"] = storage_floor(scoped_url)
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+    return results
+
+
+def _this_code() -> str | None:
+    """This checkout's commit (short), marked when it has uncommitted changes; None outside git."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return rev.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else "")
 
 
 def run(
-    rows: int, registry: int, known: float, seed: int, *, sqlite: bool = True, pg_url: str | None = None
+    rows: int,
+    registry: int,
+    known: float,
+    seed: int,
+    *,
+    sqlite: bool = True,
+    pg_url: str | None = None,
+    before: Code | None = None,
 ) -> dict[str, Any]:
     """Every figure of the benchmark (see the module docstring)."""
     random.seed(seed)
@@ -339,14 +475,14 @@ def run(
         report["parse"] = parse_baselines(csv_path)
         print(f"intake: parse baselines {report['parse']}", flush=True)
         report["runs"] = []
+        # With ``before``: that build first, then this checkout, one after the other on the same file.
+        codes: list[Code] = [before, (None, _this_code())] if before else [(None, None)]
         if sqlite:
             print("intake: sqlite …", flush=True)
-            report["runs"].append(bench_sqlite(csv_path, registry, seed, tmp))
-            print(f"intake: {report['runs'][-1]}", flush=True)
+            report["runs"] += bench_sqlite(csv_path, registry, seed, tmp, codes)
         if pg_url:
             print("intake: postgresql …", flush=True)
-            report["runs"].append(bench_postgresql(csv_path, registry, seed, tmp, pg_url))
-            print(f"intake: {report['runs'][-1]}", flush=True)
+            report["runs"] += bench_postgresql(csv_path, registry, seed, tmp, pg_url, codes)
     return report
 
 
@@ -365,6 +501,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--before", metavar="SRC", help="the src directory of another build, run first (e.g. a worktree)")
+    ap.add_argument("--before-code", metavar="LABEL", help="that build's label (its commit)")
     args = ap.parse_args(args_in)
     report = run(
         args.rows,
@@ -373,13 +511,17 @@ def main(argv: list[str] | None = None) -> None:
         args.seed,
         sqlite=not args.no_sqlite,
         pg_url=None if args.no_pg else args.pg_url,
+        before=(args.before, args.before_code or args.before) if args.before else None,
     )
     for r in report["runs"]:
+        code = f", code of {r['code']}" if r.get("code") else ""
         print(
-            f"{r['database']}: {r['rows']:,} rows in {r['total_s']} s = {r['rows_per_s']:,} rows/s "
+            f"{r['database']}{code}: {r['rows']:,} rows in {r['total_s']} s = {r['rows_per_s']:,} rows/s "
             f"(target ≥ {TARGET_ROWS_PER_S:,}); peak RSS {r['peak_rss_mb']} MB (baseline {r['baseline_rss_mb']} MB); "
             f"subjects created {r['subjects_created']:,}; status {r['status']}"
         )
+        if floor := r.get("storage_floor"):
+            print(f"  storage floor: {floor['rows']:,} rows in {floor['total_s']} s = {floor['rows_per_s']:,} rows/s")
     p = report["parse"]
     print(f"polars read_csv (strings): {p['polars_read_csv_s']} s = {p['polars_rows_per_s']:,} rows/s")
     if args.json:

@@ -20,7 +20,10 @@ from xinyong.codes.normalize import normalize_code
 from xinyong.codes.uscc import PLACEHOLDER
 from xinyong.intake import check, load
 from xinyong.intake.parse import RawRow
-from xinyong.records.periods import record_window
+from xinyong.records.periods import record_window, window_inputs
+
+#: Windows a :class:`Preparer` remembers (by decision date and ``window_inputs``) before it starts afresh.
+WINDOW_MEMO = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,9 @@ class Preparer:
         # Personal fields other than the ID number (which has its own columns) are sealed inside ``data`` by the
         # service: it needs the row's values for that.
         self.sealed = any(f.personal in ("phone", "id_number") and f.key != roles.id_number for f in item.fields)
+        # The publicity window depends on the decision date and a few fields only, which repeat across a batch.
+        self.window_keys = window_inputs(item)
+        self.windows: dict[tuple[str | None, ...], tuple[object, ...]] = {}
 
     def check(self, raw: Sequence[RawRow]) -> list[check.CheckedRow]:
         """Check a chunk: every row on its own, then the checks across rows (:meth:`batch_checks`)."""
@@ -186,12 +192,19 @@ class Preparer:
         decided = values[roles.decided_on] or ""
         kind, name, code = subject[:3]
         category = values.get(roles.category) if roles.category else None
-        window = record_window(self.item, values, date.fromisoformat(decided))
+        key = (decided, *[values.get(k) for k in self.window_keys])
+        window = self.windows.get(key)
+        if window is None:
+            found = record_window(self.item, values, date.fromisoformat(decided))
+            window = tuple([v.isoformat() if type(v) is date else v for v in found])
+            if len(self.windows) >= WINDOW_MEMO:
+                self.windows.clear()
+            self.windows[key] = window
         return (
             name[:200],
             kind,
             code if code and code != PLACEHOLDER and len(code) <= 18 else None,
             category[:64] if category else None,
             decided,
-            *[v.isoformat() if type(v) is date else v for v in window],
+            *window,
         )

@@ -45,6 +45,7 @@ from xinyong.codes.uscc import PLACEHOLDER
 from xinyong.db.base import fetch
 from xinyong.errors import NotFound
 from xinyong.intake import check, load, parse, prepare, verify, worker
+from xinyong.intake.collection import batch_collection
 from xinyong.intake.models import IntakeBatch
 from xinyong.intake.schemas import MAX_MESSAGES, BatchSummary, RowMessage
 from xinyong.settings import get_settings
@@ -217,19 +218,20 @@ def _submit(
     chunks = prepared(table, run.spec) if prepared else None
     savepoint = session.begin_nested()
     try:
-        with load.write_cache(session):
-            try:
-                completed = run.process(table.rows, chunks)
-            finally:
-                if chunks is not None:
-                    chunks.close()  # type: ignore[attr-defined]  # a generator: stops the worker
-        if not completed:  # an error after chunks were loaded: undo them, then store every row as rejected/held
-            savepoint.rollback()
-            savepoint = session.begin_nested()
-            table = open_table()
-            run = _Run(ctx, item, department, batch, columns, table.headers, partial=False, progress=progress)
-            run.loading = False
-            run.process(table.rows)
+        with batch_collection():
+            with load.write_cache(session):
+                try:
+                    completed = run.process(table.rows, chunks)
+                finally:
+                    if chunks is not None:
+                        chunks.close()  # type: ignore[attr-defined]  # a generator: stops the worker
+            if not completed:  # an error after chunks were loaded: undo them, then store every row as rejected/held
+                savepoint.rollback()
+                savepoint = session.begin_nested()
+                table = open_table()
+                run = _Run(ctx, item, department, batch, columns, table.headers, partial=False, progress=progress)
+                run.loading = False
+                run.process(table.rows)
     except parse.FileProblem as exc:  # found while streaming (e.g. a corrupt sheet): nothing of the batch stays
         savepoint.rollback()
         return _finish(ctx, item, department, batch, None, exc.message)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from xinyong.intake import parse
+from xinyong.intake.collection import worker_collection
 from xinyong.intake.prepare import Prepared, Preparer, PrepareSpec
 
 _FRAME = struct.Struct("<Q")
@@ -177,6 +178,7 @@ def _serve(job: Job, send: Callable[[str, object], None]) -> None:
 
 def main() -> None:
     """Entry point of ``python -m xinyong.intake.worker``: one job from stdin, results to stdout."""
+    worker_collection()
     job = pickle.loads(sys.stdin.buffer.read())
     out = os.fdopen(os.dup(1), "wb", buffering=1 << 20)
     os.dup2(2, 1)  # anything else printed goes to stderr, never into the results

@@ -47,6 +47,16 @@ def record_window(item: DataItem, values: dict[str, str | None], decided_on: dat
     )
 
 
+def window_inputs(item: DataItem) -> tuple[str, ...]:
+    """The field keys whose values :func:`record_window` reads besides the decision date: rows of ``item`` that
+    agree on these and on the decision date have the same window (what intake memoises it by)."""
+    roles = item.roles
+    if item.publicity_rule != "regime":
+        return tuple(dict.fromkeys(k for k in (roles.publicity_end, roles.valid_to) if k))
+    matched = publicity_rules().match_fields
+    return tuple(dict.fromkeys(k for k in (roles.severity, roles.category, *matched) if k))
+
+
 def default_publicity_end(item: DataItem, values: dict[str, str | None], decided_on: date) -> date | None:
     """The stored ``publicity_end`` of a record of ``item`` with normalised ``values`` (ISO dates)."""
     stated = item.roles.publicity_end and values.get(item.roles.publicity_end)
