@@ -66,12 +66,16 @@ def run_codes(n: int) -> dict[str, Any]:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run_intake(rows: int, pg_url: str | None) -> dict[str, Any]:
-    """intake_load.py in a subprocess (it runs each database's load in a child of its own, for peak RSS)."""
+def run_intake(
+    rows: int, pg_url: str | None, before: str | None = None, before_code: str | None = None
+) -> dict[str, Any]:
+    """intake_load.py in a subprocess (it runs each database's load in a child of its own, for peak RSS); with
+    ``before`` (another build's ``src``), that build loads the same file first."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "intake.json"
         cmd = [sys.executable, str(HERE / "intake_load.py"), "--rows", str(rows), "--json", str(out)]
         cmd += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
+        cmd += ["--before", before, "--before-code", before_code or before] if before else []
         subprocess.run(cmd, check=True)
         return json.loads(out.read_text(encoding="utf-8"))
 
@@ -595,6 +599,8 @@ def main() -> None:
     ap.add_argument("--codes", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=2021)
     ap.add_argument("--intake-rows", type=int, default=1_000_000)
+    ap.add_argument("--intake-before", metavar="SRC", help="intake: another build's src directory, run first")
+    ap.add_argument("--intake-before-code", metavar="LABEL", help="intake: that build's label (its commit)")
     ap.add_argument("--status-rows", type=int, default=10_000_000)
     ap.add_argument("--eval-subjects", type=int, default=1_000_000)
     ap.add_argument("--eval-records", type=int, default=10_000_000)
@@ -635,7 +641,7 @@ def main() -> None:
             report["postgresql"] = run_postgresql(args.subjects, args.seed, pg_url)
     if "intake" in sections:
         print("== intake", flush=True)
-        report["intake"] = run_intake(args.intake_rows, pg_url)
+        report["intake"] = run_intake(args.intake_rows, pg_url, args.intake_before, args.intake_before_code)
     if "status" in sections:
         print("== publicity status", flush=True)
         report["status"] = run_status(args.status_rows, pg_url)
