@@ -290,9 +290,12 @@ def child(url: str, csv_path: str, out: str) -> None:
 FLOOR_TABLE = "bench_floor_record"
 
 
-def _floor_table(conn: Any, dialect: str) -> None:
-    """``FLOOR_TABLE``: ``credit_record``'s columns, keys, indexes and foreign keys under another name."""
+def _floor_table(conn: Any, dialect: str, foreign_keys: bool) -> None:
+    """``FLOOR_TABLE``: ``credit_record``'s columns, keys, indexes and (with ``foreign_keys``) foreign keys under
+    another name. SQLite declares them in the table, so there they are switched off for the connection instead."""
     if dialect == "sqlite":
+        if not foreign_keys:
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")  # before any write: outside a transaction
         ddl = [
             sql
             for (sql,) in conn.exec_driver_sql(
@@ -308,16 +311,16 @@ def _floor_table(conn: Any, dialect: str) -> None:
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = 'credit_record'::regclass AND contype = 'f'"
     ).scalars()
-    for definition in list(foreign):
+    for definition in list(foreign) if foreign_keys else ():
         conn.exec_driver_sql(f"ALTER TABLE {FLOOR_TABLE} ADD {definition.replace('credit_record', FLOOR_TABLE)}")
 
 
-def storage_floor(url: str) -> dict[str, Any]:
+def storage_floor(url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
     """The database's own cost of storing the loaded records: the very rows the run stored, read back chunk by
     chunk (not timed) and written again into a table shaped like ``credit_record`` (same keys, indexes and
     foreign keys) by the driver call the service makes (``load.insert_rows``: SQLite executemany with its page
     cache, PostgreSQL COPY), then committed. No parse, check, hash or verification: no loader that stores these
-    rows in this schema can be faster than this on this machine."""
+    rows in this schema can be faster than this on this machine. Without ``foreign_keys``: what they cost."""
     from sqlalchemy import Text, cast
 
     from xinyong.db.base import Base
@@ -335,7 +338,7 @@ def storage_floor(url: str) -> dict[str, Any]:
         with Session(engine) as session:
             conn = session.connection()
             dialect = engine.dialect.name
-            _floor_table(conn, dialect)
+            _floor_table(conn, dialect, foreign_keys)
             server_before = server_cpu_s(session)
             insert_s, cpu, rows, last = 0.0, 0.0, 0, 0
             with load.write_cache(session):
@@ -390,7 +393,9 @@ def _tagged(result: dict[str, Any], code: str | None) -> dict[str, Any]:
     return result | {"code": code} if code else result
 
 
-def bench_sqlite(csv_path: Path, registry: int, seed: int, tmp: Path, codes: list[Code]) -> list[dict[str, Any]]:
+def bench_sqlite(
+    csv_path: Path, registry: int, seed: int, tmp: Path, codes: list[Code], without_fks: bool = False
+) -> list[dict[str, Any]]:
     """A fresh SQLite file next to the CSV per build of the code, one after the other; then the storage floor."""
     db = tmp / "intake.db"
     url = f"sqlite:///{db}"
@@ -405,11 +410,13 @@ def bench_sqlite(csv_path: Path, registry: int, seed: int, tmp: Path, codes: lis
         print(f"intake: {results[-1]}", flush=True)
     print("  sqlite: storage floor …", flush=True)
     results[-1]["storage_floor"] = storage_floor(url)
+    if without_fks:
+        results[-1]["storage_floor_without_foreign_keys"] = storage_floor(url, foreign_keys=False)
     return results
 
 
 def bench_postgresql(
-    csv_path: Path, registry: int, seed: int, tmp: Path, url: str, codes: list[Code]
+    csv_path: Path, registry: int, seed: int, tmp: Path, url: str, codes: list[Code], without_fks: bool = False
 ) -> list[dict[str, Any]]:
     """A throw-away schema per build of the code, dropped afterwards; the storage floor in the last."""
     admin = create_engine(make_engine(url).url)
@@ -428,6 +435,9 @@ def bench_postgresql(
                 if n == len(codes):
                     print("  postgresql: storage floor …", flush=True)
                     results[-1]["storage_floor"] = storage_floor(scoped_url)
+                    if without_fks:
+                        floor = storage_floor(scoped_url, foreign_keys=False)
+                        results[-1]["storage_floor_without_foreign_keys"] = floor
             finally:
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -455,6 +465,7 @@ def run(
     sqlite: bool = True,
     pg_url: str | None = None,
     before: Code | None = None,
+    without_fks: bool = False,
 ) -> dict[str, Any]:
     """Every figure of the benchmark (see the module docstring)."""
     random.seed(seed)
@@ -479,10 +490,10 @@ def run(
         codes: list[Code] = [before, (None, _this_code())] if before else [(None, None)]
         if sqlite:
             print("intake: sqlite …", flush=True)
-            report["runs"] += bench_sqlite(csv_path, registry, seed, tmp, codes)
+            report["runs"] += bench_sqlite(csv_path, registry, seed, tmp, codes, without_fks)
         if pg_url:
             print("intake: postgresql …", flush=True)
-            report["runs"] += bench_postgresql(csv_path, registry, seed, tmp, pg_url, codes)
+            report["runs"] += bench_postgresql(csv_path, registry, seed, tmp, pg_url, codes, without_fks)
     return report
 
 
@@ -501,6 +512,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--floor-without-foreign-keys", action="store_true", help="also the storage floor without foreign keys"
+    )
     ap.add_argument("--before", metavar="SRC", help="the src directory of another build, run first (e.g. a worktree)")
     ap.add_argument("--before-code", metavar="LABEL", help="that build's label (its commit)")
     args = ap.parse_args(args_in)
@@ -512,6 +526,7 @@ def main(argv: list[str] | None = None) -> None:
         sqlite=not args.no_sqlite,
         pg_url=None if args.no_pg else args.pg_url,
         before=(args.before, args.before_code or args.before) if args.before else None,
+        without_fks=args.floor_without_foreign_keys,
     )
     for r in report["runs"]:
         code = f", code of {r['code']}" if r.get("code") else ""
@@ -522,6 +537,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         if floor := r.get("storage_floor"):
             print(f"  storage floor: {floor['rows']:,} rows in {floor['total_s']} s = {floor['rows_per_s']:,} rows/s")
+        if floor := r.get("storage_floor_without_foreign_keys"):
+            print(f"  … without foreign keys: {floor['total_s']} s = {floor['rows_per_s']:,} rows/s")
     p = report["parse"]
     print(f"polars read_csv (strings): {p['polars_read_csv_s']} s = {p['polars_rows_per_s']:,} rows/s")
     if args.json:
