@@ -4,6 +4,7 @@ memory bounded), beside the time polars takes merely to parse the same file (all
 
     .venv/bin/python bench/intake_load.py [--rows 1000000] [--registry 100000] [--known 0.7] [--seed 4]
         [--pg-url URL] [--no-pg] [--no-sqlite] [--json OUT] [--before SRC --before-code LABEL]
+        [--floor-without-foreign-keys]
 
 The file is made in a temporary directory with a fixed seed (``demo.records.RecordGenerator.stream``: the demo
 casebook's 行政处罚 rows of 区市场监管局, every row valid). Its subjects are drawn from two pools: demo subjects
@@ -175,6 +176,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _spent(before: float | None, after: float | None) -> float | None:
+    """CPU seconds between two ``server_cpu_s`` readings (None when the server's time cannot be read)."""
+    return round(after - before, 2) if before is not None and after is not None else None
+
+
 def _children_cpu_s() -> float:
     """CPU seconds of this process's finished child processes (the intake worker, ``intake.worker``)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -275,9 +281,7 @@ def child(url: str, csv_path: str, out: str) -> None:
         "total_s": round(total_s, 2),
         "cpu_s_this_process": round(cpu_s, 2),
         "cpu_s_worker_process": round(worker_cpu_s, 2),
-        "cpu_s_database_server": (
-            round(server_after - server_before, 2) if server_before is not None and server_after is not None else None
-        ),
+        "cpu_s_database_server": _spent(server_before, server_after),
         "rows_per_s": round(summary.rows / total_s) if total_s else None,
         "target_rows_per_s": TARGET_ROWS_PER_S,
         "baseline_rss_mb": round(baseline_mb),
@@ -369,9 +373,7 @@ def storage_floor(url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
         "total_s": round(total, 2),
         "rows_per_s": round(rows / total) if total else None,
         "cpu_s_this_process": round(cpu, 2),
-        "cpu_s_database_server": (
-            round(server_after - server_before, 2) if server_before is not None and server_after is not None else None
-        ),
+        "cpu_s_database_server": _spent(server_before, server_after),
     }
 
 
@@ -393,6 +395,15 @@ def _tagged(result: dict[str, Any], code: str | None) -> dict[str, Any]:
     return result | {"code": code} if code else result
 
 
+def _floors(url: str, without_fks: bool) -> dict[str, Any]:
+    """The storage floor of the database at ``url`` and, with ``without_fks``, the floor without foreign keys."""
+    print(f"  {make_url(url).get_backend_name()}: storage floor …", flush=True)
+    floors = {"storage_floor": storage_floor(url)}
+    if without_fks:
+        floors["storage_floor_without_foreign_keys"] = storage_floor(url, foreign_keys=False)
+    return floors
+
+
 def bench_sqlite(
     csv_path: Path, registry: int, seed: int, tmp: Path, codes: list[Code], without_fks: bool = False
 ) -> list[dict[str, Any]]:
@@ -408,10 +419,7 @@ def bench_sqlite(
         result["file_mb"] = round(sum(p.stat().st_size for p in tmp.glob("intake.db*")) / 1e6, 1)
         results.append(_tagged(result, code))
         print(f"intake: {results[-1]}", flush=True)
-    print("  sqlite: storage floor …", flush=True)
-    results[-1]["storage_floor"] = storage_floor(url)
-    if without_fks:
-        results[-1]["storage_floor_without_foreign_keys"] = storage_floor(url, foreign_keys=False)
+    results[-1] |= _floors(url, without_fks)
     return results
 
 
@@ -433,11 +441,7 @@ def bench_postgresql(
                 results.append(_tagged(_run_child(scoped_url, csv_path, tmp, src) | prepared, code))
                 print(f"intake: {results[-1]}", flush=True)
                 if n == len(codes):
-                    print("  postgresql: storage floor …", flush=True)
-                    results[-1]["storage_floor"] = storage_floor(scoped_url)
-                    if without_fks:
-                        floor = storage_floor(scoped_url, foreign_keys=False)
-                        results[-1]["storage_floor_without_foreign_keys"] = floor
+                    results[-1] |= _floors(scoped_url, without_fks)
             finally:
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
